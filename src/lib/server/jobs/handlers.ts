@@ -1,0 +1,10 @@
+/** Every background job kind of the platform and the domain function that runs it. */
+import { db } from '../db';
+import { mailJobHandlers } from '../mail';
+import type { JobHandler } from '.';
+
+export function jobHandlers(): Record<string, JobHandler> {
+	return {
+		...mailJobHandlers(() => db())
+	};
+}

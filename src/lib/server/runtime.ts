@@ -1,0 +1,71 @@
+/**
+ * The platform's life cycle in one process: configuration, database (embedded or external),
+ * migrations, reference data, demo data, background worker; and the orderly shutdown.
+ * Used by the web server (hooks.server.ts) and, without the worker, by the CLI.
+ */
+import { config, type Config } from './config';
+import { openDatabase, migrateDatabase, type Database } from './db';
+import { loadAreas } from './areas';
+import { startWorker, type Worker } from './jobs';
+import { jobHandlers } from './jobs/handlers';
+import { loadDemoDataIfEmpty } from './demo';
+
+export type Log = (msg: string) => void;
+const defaultLog: Log = (msg) => console.log(`[kommunennetz] ${msg}`);
+
+let state: { db: Database; worker?: Worker } | undefined;
+let ready = false;
+
+export function isReady(): boolean {
+	return ready;
+}
+
+export interface StartOptions {
+	config?: Config;
+	/** Start the background worker (the web server does, the CLI does not). */
+	worker?: boolean;
+	/** Load demo data into an empty database according to DEMO_DATA. */
+	demo?: boolean;
+	log?: Log;
+}
+
+/** Brings the database up to date and returns it; idempotent within one process. */
+export async function startPlatform(opts: StartOptions = {}): Promise<Database> {
+	if (state) return state.db;
+	const log = opts.log ?? defaultLog;
+	const cfg = opts.config ?? config();
+	const t0 = Date.now();
+	const db = await openDatabase({ databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir, log, poolSize: 20 });
+	try {
+		await migrateDatabase(db);
+		const loaded = await loadAreas(db.db);
+		if (loaded) log(`${loaded} amtliche Gebiete geladen.`);
+		if (opts.demo) await loadDemoDataIfEmpty(db.db, cfg, log);
+	} catch (err) {
+		await db.close();
+		throw new Error(rootMessage(err));
+	}
+	let worker: Worker | undefined;
+	if (opts.worker) worker = startWorker({ pool: db.pool, handlers: jobHandlers(), log });
+	state = { db, worker };
+	ready = true;
+	log(`Datenbank bereit (${db.kind === 'embedded' ? 'eingebettet' : 'PostgreSQL-Server'}) nach ${Date.now() - t0} ms.`);
+	return db;
+}
+
+export async function stopPlatform(log: Log = defaultLog): Promise<void> {
+	ready = false;
+	const s = state;
+	state = undefined;
+	if (!s) return;
+	await s.worker?.stop();
+	await s.db.close();
+	log('Beendet.');
+}
+
+/** Drizzle wraps driver errors in "Failed query: <the whole SQL>"; the cause says what went wrong. */
+export function rootMessage(err: unknown): string {
+	let e = err as { message?: string; cause?: unknown };
+	while (e?.cause && typeof e.cause === 'object') e = e.cause as typeof e;
+	return e?.message ?? String(err);
+}
