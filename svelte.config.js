@@ -12,7 +12,7 @@ const config = {
 			directives: {
 				'default-src': ['self'],
 				'script-src': ['self'],
-				'style-src': ['self', 'unsafe-inline'],
+				'style-src': ['self'],
 				'img-src': ['self', 'data:'],
 				'font-src': ['self'],
 				'connect-src': ['self'],
@@ -21,8 +21,7 @@ const config = {
 				'base-uri': ['self'],
 				'object-src': ['none']
 			}
-		},
-		csrf: { checkOrigin: true }
+		}
 	}
 };
 
