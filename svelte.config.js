@@ -5,7 +5,9 @@ import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
 const config = {
 	preprocess: vitePreprocess(),
 	kit: {
-		adapter: adapter({ out: 'build', precompress: true }),
+		// Browser tests build into their own folder so that they never race a running `npm start`.
+		adapter: adapter({ out: process.env.KN_BUILD_DIR ?? 'build', precompress: true }),
+		outDir: process.env.KN_SVELTEKIT_DIR ?? '.svelte-kit',
 		// The strict CSP is set by SvelteKit so that its own inline bootstrap script gets a nonce.
 		csp: {
 			mode: 'auto',
