@@ -26,6 +26,22 @@ function newest(p) {
 	return max;
 }
 
+// Check the configuration before anything else: adapter-node itself would fail on a bad ORIGIN
+// with a stack trace. The same validation runs again inside the server.
+{
+	const { register } = await import('tsx/esm/api');
+	const unregister = register();
+	const { readConfig, ConfigError } = await import(pathToFileURL(path.join(root, 'src/lib/server/config.ts')).href);
+	try {
+		readConfig();
+	} catch (err) {
+		if (!(err instanceof ConfigError)) throw err;
+		console.error(err.message);
+		process.exit(2);
+	}
+	await unregister();
+}
+
 const stamp = path.join(root, 'build', 'index.js');
 const built = fs.existsSync(stamp) ? fs.statSync(stamp).mtimeMs : 0;
 const sources = Math.max(...['src', 'static', 'svelte.config.js', 'vite.config.ts', 'package-lock.json'].map((p) => newest(path.join(root, p))));

@@ -13,8 +13,14 @@ const envSchema = z.object({
 	PORT: z.coerce.number({ error: 'PORT muss eine Zahl sein' }).int().min(1).max(65535).default(3000),
 	HOST: z.string().min(1).default('0.0.0.0'),
 	ORIGIN: z
-		.url({ error: 'ORIGIN muss eine vollständige Adresse wie https://netzwerk.example.de sein' })
-		.refine((u) => /^https?:\/\//.test(u), 'ORIGIN muss mit http:// oder https:// beginnen')
+		.string()
+		.refine((u) => {
+			try {
+				return ['http:', 'https:'].includes(new URL(u).protocol);
+			} catch {
+				return false;
+			}
+		}, 'ORIGIN muss eine vollständige Adresse mit http:// oder https:// sein, z. B. https://netzwerk.example.de')
 		.optional(),
 	DATA_DIR: z.string().min(1).default('./data'),
 	DATABASE_URL: z
