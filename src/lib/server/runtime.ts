@@ -14,6 +14,7 @@ export type Log = (msg: string) => void;
 const defaultLog: Log = (msg) => console.log(`[kommunennetz] ${msg}`);
 
 let state: { db: Database; worker?: Worker } | undefined;
+let starting: Promise<Database> | undefined;
 let ready = false;
 
 export function isReady(): boolean {
@@ -30,8 +31,13 @@ export interface StartOptions {
 }
 
 /** Brings the database up to date and returns it; idempotent within one process. */
-export async function startPlatform(opts: StartOptions = {}): Promise<Database> {
-	if (state) return state.db;
+export function startPlatform(opts: StartOptions = {}): Promise<Database> {
+	if (state) return Promise.resolve(state.db);
+	starting ??= start(opts).finally(() => (starting = undefined));
+	return starting;
+}
+
+async function start(opts: StartOptions): Promise<Database> {
 	const log = opts.log ?? defaultLog;
 	const cfg = opts.config ?? config();
 	const t0 = Date.now();
@@ -55,6 +61,8 @@ export async function startPlatform(opts: StartOptions = {}): Promise<Database> 
 
 export async function stopPlatform(log: Log = defaultLog): Promise<void> {
 	ready = false;
+	// A shutdown during start-up waits for it, so the embedded server is not left behind.
+	await starting?.catch(() => undefined);
 	const s = state;
 	state = undefined;
 	if (!s) return;

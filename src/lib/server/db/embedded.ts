@@ -5,8 +5,7 @@
  * Several processes (the app, the CLI, a second app process) may use the same data folder.
  * PostgreSQL itself guarantees that only one postmaster runs on a data directory
  * (`postmaster.pid`); we read that file to find and reuse a server that is already running,
- * including one left behind by a process that was killed. The process that started the
- * server stops it again on exit, unless other clients are still connected.
+ * including one left behind by a process that was killed. The last process to leave stops it.
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -19,8 +18,9 @@ import pg from 'pg';
 export interface EmbeddedServer {
 	/** Connection string for node-postgres. */
 	url: string;
-	/** True when this process started the server (and should stop it). */
+	/** True when this process started the server (false: it was running already). */
 	startedHere: boolean;
+	/** Leaves the server; stops it when no other process uses it. */
 	stop(): Promise<void>;
 }
 
@@ -157,6 +157,7 @@ async function canConnect(url: string): Promise<boolean> {
 }
 
 const DATABASE = 'kommunennetz';
+const PRESENCE = 'kommunennetz-presence';
 
 /**
  * Initialises (first time), starts or reuses the embedded server for `dataDir`.
@@ -253,27 +254,31 @@ export async function startEmbedded(dataDir: string, log: (msg: string) => void 
 		await admin.end();
 	}
 
+	// Every process using the server keeps one "presence" connection open for its lifetime.
+	// The last process to leave stops the server, whoever started it; a process killed with
+	// SIGKILL loses its connection at once, so its server is reused and later stopped cleanly.
+	const presence = new pg.Client({ connectionString: urlFor(port, 'postgres'), application_name: PRESENCE });
+	presence.on('error', () => undefined);
+	await presence.connect();
+
 	return {
 		url: urlFor(port),
 		startedHere,
 		async stop() {
-			if (!startedHere) return;
-			// Leave the server running while another process (app or CLI) still uses it.
+			await presence.end().catch(() => undefined);
 			const client = new pg.Client({ connectionString: urlFor(port, 'postgres') });
 			let others = 0;
 			try {
 				await client.connect();
-				const res = await client.query(
-					"select count(*)::int as n from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()"
-				);
+				const res = await client.query('select count(*)::int as n from pg_stat_activity where application_name = $1', [PRESENCE]);
 				others = res.rows[0].n;
 			} catch {
-				/* server already gone */
+				return; // server already gone
 			} finally {
 				await client.end().catch(() => undefined);
 			}
 			if (others > 0) {
-				log(`Eingebettete Datenbank bleibt für ${others} weitere Verbindung(en) in Betrieb.`);
+				log(`Eingebettete Datenbank bleibt für ${others} weitere(n) Prozess(e) in Betrieb.`);
 				return;
 			}
 			await run(bins.pg_ctl, ['stop', '-D', pgdata, '-m', 'fast', '-w', '-t', '60'], user).catch((e) => log(String(e)));
