@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { accountEndpoints } from '../accounts/api';
 import { areaEndpoints } from '../areas/api';
+import { siteEndpoints } from '../site/api';
 import { defineEndpoint, type Endpoint } from './endpoint';
 
 const systemEndpoints = [
@@ -21,5 +22,5 @@ const systemEndpoints = [
 ];
 
 export function endpoints(): Endpoint[] {
-	return [...systemEndpoints, ...accountEndpoints, ...areaEndpoints] as Endpoint[];
+	return [...systemEndpoints, ...accountEndpoints, ...areaEndpoints, ...siteEndpoints] as Endpoint[];
 }
