@@ -28,7 +28,15 @@ export async function enqueueJob(tx: DbOrTx, kind: string, payload: Record<strin
 }
 
 /** A job handler; throw `PermanentJobError` for failures that retrying cannot fix. */
-export type JobHandler = (payload: Record<string, unknown>, job: { id: number; attempts: number }) => Promise<void>;
+export type JobHandler = (payload: Record<string, unknown>, job: JobInfo) => Promise<void>;
+
+export interface JobInfo {
+	id: number;
+	/** This attempt's number, starting at 1. */
+	attempts: number;
+	/** After this attempt fails, the job is given up (`failed`). */
+	maxAttempts: number;
+}
 
 export class PermanentJobError extends Error {}
 
@@ -42,7 +50,7 @@ export interface WorkerOptions {
 	handlers: Record<string, JobHandler>;
 	/** Poll interval when no notification arrives. */
 	pollMs?: number;
-	/** How long a claimed job stays locked to this worker. */
+	/** How long a claimed job stays locked to this worker; renewed while the handler runs. */
 	leaseSeconds?: number;
 	/** Jobs run at once by this worker. */
 	concurrency?: number;
@@ -51,8 +59,13 @@ export interface WorkerOptions {
 
 export interface Worker {
 	id: string;
-	/** Runs due jobs until none is left; for tests and the CLI. */
+	/**
+	 * Runs due jobs until none is due any more and none of this worker's jobs is still running;
+	 * resolves with the number of jobs this worker finished meanwhile (done or failed). Jobs
+	 * retried with a later `run_at` are not waited for. For tests and the CLI.
+	 */
 	drain(): Promise<number>;
+	/** Takes no new jobs, waits for the running ones and releases the LISTEN connection. */
 	stop(): Promise<void>;
 }
 
@@ -64,17 +77,37 @@ interface ClaimedJob {
 	max_attempts: number;
 }
 
+function errorMessage(err: unknown): string {
+	if (err instanceof Error) return err.message || err.name;
+	return String(err);
+}
+
 export function startWorker(opts: WorkerOptions, autoStart = true): Worker {
 	const id = `${process.pid}-${randomUUID().slice(0, 8)}`;
 	const lease = opts.leaseSeconds ?? 300;
 	const concurrency = opts.concurrency ?? 4;
 	const log = opts.log ?? (() => {});
 	let stopped = false;
-	let running = 0;
+	/** Slots in use: jobs running plus claims under way (a slot is taken before claiming). */
+	let busy = 0;
+	let finished = 0;
 	let timer: NodeJS.Timeout | undefined;
 	let listener: pg.PoolClient | undefined;
-	const inFlight = new Set<Promise<void>>();
+	const inFlight = new Set<Promise<unknown>>();
+	let idleWaiters: (() => void)[] = [];
 	const kinds = Object.keys(opts.handlers);
+
+	function release() {
+		busy--;
+		if (busy === 0) {
+			const waiters = idleWaiters;
+			idleWaiters = [];
+			for (const w of waiters) w();
+		}
+	}
+	function whenIdle(): Promise<void> {
+		return busy === 0 ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve));
+	}
 
 	async function claim(): Promise<ClaimedJob | undefined> {
 		const res = await opts.pool.query<ClaimedJob>(
@@ -96,55 +129,96 @@ export function startWorker(opts: WorkerOptions, autoStart = true): Worker {
 
 	async function runOne(job: ClaimedJob): Promise<void> {
 		const handler = opts.handlers[job.kind];
+		// Keeps the lease while a slow handler runs, so that no other worker takes the job over
+		// from a live process; a dead process stops renewing and its lease runs out.
+		const renew = setInterval(
+			() => {
+				opts.pool
+					.query(`update jobs set locked_until = now() + make_interval(secs => $3) where id = $1 and locked_by = $2`, [job.id, id, lease])
+					.catch(() => undefined);
+			},
+			Math.max(1000, (lease * 1000) / 3)
+		);
+		renew.unref();
 		try {
-			await handler(job.payload, { id: job.id, attempts: job.attempts });
+			await handler(job.payload, { id: job.id, attempts: job.attempts, maxAttempts: job.max_attempts });
+			clearInterval(renew);
+			// `locked_by = $2`: when another worker took the job over, its outcome counts.
 			await opts.pool.query(
 				`update jobs set status = 'done', finished_at = now(), locked_by = null, locked_until = null, last_error = null
 				  where id = $1 and locked_by = $2`,
 				[job.id, id]
 			);
 		} catch (err) {
-			const message = (err as Error).message ?? String(err);
+			clearInterval(renew);
+			const message = errorMessage(err);
 			const final = err instanceof PermanentJobError || job.attempts >= job.max_attempts;
-			log(`Auftrag ${job.kind} #${job.id} fehlgeschlagen (Versuch ${job.attempts}): ${message}`);
+			log(`Auftrag ${job.kind} #${job.id} fehlgeschlagen (Versuch ${job.attempts}/${job.max_attempts}): ${message}`);
 			await opts.pool
 				.query(
-					`update jobs set status = $3, last_error = $4, locked_by = null, locked_until = null,
-					        run_at = now() + make_interval(secs => $5), finished_at = case when $3 = 'failed' then now() end
+					`update jobs set status = $3::job_status, last_error = $4, locked_by = null, locked_until = null,
+					        run_at = case when $3::job_status = 'failed' then run_at else now() + make_interval(secs => $5) end,
+					        finished_at = case when $3::job_status = 'failed' then now() end
 					  where id = $1 and locked_by = $2`,
 					[job.id, id, final ? 'failed' : 'pending', message.slice(0, 2000), backoffSeconds(job.attempts)]
 				)
-				.catch((e) => log(`Auftrag #${job.id}: Status nicht gespeichert: ${e.message}`));
+				.catch((e) => log(`Auftrag #${job.id}: Status nicht gespeichert: ${errorMessage(e)}`));
 		}
 	}
 
 	/** Claims and starts jobs while there are free slots. Returns how many it started. */
 	async function fill(): Promise<number> {
 		let started = 0;
-		while (!stopped && running < concurrency) {
+		while (!stopped && busy < concurrency) {
+			// The slot is taken before the claim, so that concurrent fills (notification, poll,
+			// a finished job) never run more than `concurrency` jobs.
+			busy++;
 			let job: ClaimedJob | undefined;
 			try {
 				job = await claim();
 			} catch (err) {
-				log(`Auftragswarteschlange nicht erreichbar: ${(err as Error).message}`);
+				release();
+				log(`Auftragswarteschlange nicht erreichbar: ${errorMessage(err)}`);
 				return started;
 			}
-			if (!job) break;
+			if (!job) {
+				release();
+				break;
+			}
+			if (stopped) {
+				// Claimed while stopping: hand it back untouched instead of leaving it to the lease.
+				await opts.pool
+					.query(
+						`update jobs set status = 'pending', attempts = attempts - 1, locked_by = null, locked_until = null
+						  where id = $1 and locked_by = $2`,
+						[job.id, id]
+					)
+					.catch(() => undefined);
+				release();
+				break;
+			}
 			started++;
-			running++;
-			const p = runOne(job).finally(() => {
-				running--;
+			const p: Promise<void> = runOne(job).finally(() => {
+				finished++;
 				inFlight.delete(p);
-				if (!stopped) void fill();
+				release();
+				if (!stopped) track(fill());
 			});
 			inFlight.add(p);
 		}
 		return started;
 	}
 
+	/** Remembers a background fill so that stop() can wait for its claim. */
+	function track(p: Promise<unknown>) {
+		inFlight.add(p);
+		void p.finally(() => inFlight.delete(p));
+	}
+
 	function schedule() {
 		if (stopped) return;
 		timer = setTimeout(async () => {
+			if (autoStart && !listener) await listen();
 			await fill();
 			schedule();
 		}, opts.pollMs ?? 2000);
@@ -152,41 +226,55 @@ export function startWorker(opts: WorkerOptions, autoStart = true): Worker {
 	}
 
 	async function listen() {
+		if (stopped) return;
+		let client: pg.PoolClient | undefined;
+		let released = false;
+		const drop = (err?: Error) => {
+			if (released || !client) return;
+			released = true;
+			if (listener === client) listener = undefined;
+			client.release(err ?? true);
+		};
 		try {
-			listener = await opts.pool.connect();
-			listener.on('notification', () => void fill());
-			listener.on('error', () => {
-				/* the poll keeps working; a lost listener is only slower */
-			});
-			await listener.query('listen kommunennetz_jobs');
+			client = await opts.pool.connect();
+			client.on('notification', () => track(fill()));
+			// A lost listener only makes the worker slower: the poll keeps working and opens a new one.
+			client.on('error', (err) => drop(err));
+			await client.query('listen kommunennetz_jobs');
+			if (released) return;
+			if (stopped) return drop();
+			listener = client;
 		} catch (err) {
-			log(`LISTEN nicht möglich, es wird nur abgefragt: ${(err as Error).message}`);
+			drop(err as Error);
+			log(`LISTEN nicht möglich, es wird nur abgefragt: ${errorMessage(err)}`);
 		}
 	}
 
 	if (autoStart) {
-		void listen().then(() => fill());
+		track(listen().then(() => fill()));
 		schedule();
 	}
 
 	return {
 		id,
 		async drain() {
-			let total = 0;
+			const before = finished;
 			for (;;) {
-				const n = await fill();
-				total += n;
-				await Promise.all([...inFlight]);
-				if (n === 0 && running === 0) return total;
+				await whenIdle();
+				const started = await fill();
+				// Nothing started and nothing running: the last claim found no due job.
+				if (started === 0 && busy === 0) return finished - before;
 			}
 		},
 		async stop() {
 			stopped = true;
 			if (timer) clearTimeout(timer);
-			await Promise.all([...inFlight]);
-			if (listener) {
-				await listener.query('unlisten *').catch(() => undefined);
-				listener.release();
+			while (inFlight.size) await Promise.all([...inFlight]);
+			const l = listener;
+			listener = undefined;
+			if (l) {
+				await l.query('unlisten *').catch(() => undefined);
+				l.release();
 			}
 		}
 	};
