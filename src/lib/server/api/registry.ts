@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import { accountEndpoints } from '../accounts/api';
 import { areaEndpoints } from '../areas/api';
+import { auditEndpoints } from '../audit/api';
+import { mailEndpoints } from '../mail/api';
 import { siteEndpoints } from '../site/api';
 import { defineEndpoint, type Endpoint } from './endpoint';
 
@@ -22,5 +24,5 @@ const systemEndpoints = [
 ];
 
 export function endpoints(): Endpoint[] {
-	return [...systemEndpoints, ...accountEndpoints, ...areaEndpoints, ...siteEndpoints] as Endpoint[];
+	return [...systemEndpoints, ...accountEndpoints, ...areaEndpoints, ...siteEndpoints, ...auditEndpoints, ...mailEndpoints] as Endpoint[];
 }

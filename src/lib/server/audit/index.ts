@@ -2,8 +2,10 @@
  * The audit log. Every command writes its record through `recordAudit` with the transaction
  * handle of the change itself, so a change without its record cannot commit.
  */
-import { and, desc, eq, gte, ilike, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
 import type { DbOrTx, Tx } from '../db';
+import { toCsv, type CsvValue } from '../export/csv';
 import { auditLog } from './schema';
 
 /** Who performs a state change. */
@@ -55,30 +57,86 @@ export function diff<T extends Record<string, unknown>>(before: T, after: Partia
 	return out;
 }
 
-export interface AuditFilter {
+/** Calendar days of the filters are days in Germany, whatever the server's time zone. */
+export const TIME_ZONE = 'Europe/Berlin';
+
+/** `JJJJ-MM-TT` (from `<input type="date">`) or `TT.MM.JJJJ` as typed by hand → `JJJJ-MM-TT`. */
+const dateSchema = z
+	.string()
+	.trim()
+	.transform((v, ctx) => {
+		const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v) ?? /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/.exec(v);
+		if (m) {
+			const [y, mo, d] = v.includes('-') ? [m[1], m[2], m[3]] : [m[3], m[2], m[1]];
+			const iso = `${y}-${mo.padStart(2, '0')}-${d.padStart(2, '0')}`;
+			const date = new Date(`${iso}T00:00:00Z`);
+			if (!Number.isNaN(date.getTime()) && date.toISOString().startsWith(iso) && Number(y) >= 2000 && Number(y) <= 2999) return iso;
+		}
+		ctx.addIssue({ code: 'custom', message: 'Bitte geben Sie ein gültiges Datum an, z. B. 31.12.2026.' });
+		return z.NEVER;
+	});
+
+/** Validators of the audit filters, shared by the page (camelCase) and the API (snake_case). */
+export const auditFilterFields = {
 	/** Free text over actor, action, object and changes. */
-	q?: string;
-	action?: string;
-	objectType?: string;
-	objectId?: string;
+	q: z.string().trim().max(200, 'Der Suchbegriff darf höchstens 200 Zeichen lang sein.'),
+	/** Beginning of the action, e.g. `user.` or `mail.requeued`. */
+	action: z
+		.string()
+		.trim()
+		.max(100, 'Die Aktion darf höchstens 100 Zeichen lang sein.')
+		.regex(/^[A-Za-z0-9_.]*$/, 'Eine Aktion besteht aus Buchstaben, Ziffern, Punkt und Unterstrich, z. B. „user.“ oder „mail.requeued“.'),
+	/** Exact object type, e.g. `user`. */
+	objectType: z
+		.string()
+		.trim()
+		.max(50, 'Der Objekttyp darf höchstens 50 Zeichen lang sein.')
+		.regex(/^[A-Za-z0-9_.]*$/, 'Ein Objekttyp besteht aus Buchstaben, Ziffern, Punkt und Unterstrich, z. B. „user“.'),
+	/** Exact object id. */
+	objectId: z.string().trim().max(100, 'Die Objekt-ID darf höchstens 100 Zeichen lang sein.'),
+	/** First day (inclusive). */
+	from: dateSchema,
+	/** Last day (inclusive). */
+	to: dateSchema
+};
+
+function fromBeforeTo(v: { from?: string; to?: string }, ctx: z.RefinementCtx, toKey = 'to') {
+	if (v.from && v.to && v.from > v.to) ctx.addIssue({ code: 'custom', path: [toKey], message: 'Das Bis-Datum liegt vor dem Von-Datum.' });
+}
+
+export const auditFilterSchema = z
+	.object({
+		q: auditFilterFields.q.optional(),
+		action: auditFilterFields.action.optional(),
+		objectType: auditFilterFields.objectType.optional(),
+		objectId: auditFilterFields.objectId.optional(),
+		from: auditFilterFields.from.optional(),
+		to: auditFilterFields.to.optional()
+	})
+	.superRefine((v, ctx) => fromBeforeTo(v, ctx));
+export { fromBeforeTo as auditDateOrder };
+
+export interface AuditFilter extends z.infer<typeof auditFilterSchema> {
 	actorUserId?: number;
-	/** ISO dates (inclusive). */
-	from?: string;
-	to?: string;
 	limit?: number;
 	offset?: number;
 }
 
-export async function listAudit(conn: DbOrTx, f: AuditFilter) {
+/** Escapes `\`, `%` and `_` for a LIKE pattern (backslash is PostgreSQL's default escape). */
+function escapeLike(s: string): string {
+	return s.replace(/[\\%_]/g, '\\$&');
+}
+
+function auditWhere(f: AuditFilter): SQL | undefined {
 	const where: SQL[] = [];
-	if (f.action) where.push(ilike(auditLog.action, `${f.action.replace(/[%_]/g, '\\$&')}%`));
+	if (f.action) where.push(ilike(auditLog.action, `${escapeLike(f.action)}%`));
 	if (f.objectType) where.push(eq(auditLog.objectType, f.objectType));
 	if (f.objectId) where.push(eq(auditLog.objectId, f.objectId));
 	if (f.actorUserId) where.push(eq(auditLog.actorUserId, f.actorUserId));
-	if (f.from) where.push(gte(auditLog.at, new Date(`${f.from}T00:00:00`)));
-	if (f.to) where.push(lte(auditLog.at, new Date(`${f.to}T23:59:59.999`)));
+	if (f.from) where.push(sql`${auditLog.at} >= (${f.from}::date)::timestamp at time zone ${TIME_ZONE}`);
+	if (f.to) where.push(sql`${auditLog.at} < (${f.to}::date + 1)::timestamp at time zone ${TIME_ZONE}`);
 	if (f.q) {
-		const like = `%${f.q.replace(/[%_]/g, '\\$&')}%`;
+		const like = `%${escapeLike(f.q)}%`;
 		where.push(
 			or(
 				ilike(auditLog.actorLabel, like),
@@ -89,7 +147,11 @@ export async function listAudit(conn: DbOrTx, f: AuditFilter) {
 			)!
 		);
 	}
-	const cond = where.length ? and(...where) : undefined;
+	return where.length ? and(...where) : undefined;
+}
+
+export async function listAudit(conn: DbOrTx, f: AuditFilter) {
+	const cond = auditWhere(f);
 	const [items, [{ total }]] = await Promise.all([
 		conn
 			.select()
@@ -101,4 +163,71 @@ export async function listAudit(conn: DbOrTx, f: AuditFilter) {
 		conn.select({ total: sql<number>`count(*)::int` }).from(auditLog).where(cond)
 	]);
 	return { items, total };
+}
+
+/** Entries written since midnight (German time). */
+export async function countAuditToday(conn: DbOrTx): Promise<number> {
+	const [{ n }] = await conn
+		.select({ n: sql<number>`count(*)::int` })
+		.from(auditLog)
+		.where(sql`${auditLog.at} >= date_trunc('day', now() at time zone ${TIME_ZONE}) at time zone ${TIME_ZONE}`);
+	return n;
+}
+
+function showValue(v: unknown): string {
+	if (v === null || v === undefined || v === '') return '(leer)';
+	if (typeof v === 'string') return v;
+	if (typeof v === 'boolean') return v ? 'ja' : 'nein';
+	return JSON.stringify(v);
+}
+
+/** The changes of an entry as lines for people: `feld: alt → neu`, or `feld: wert` for creations. */
+export function describeChanges(changes: unknown): string[] {
+	if (changes === null || changes === undefined) return [];
+	if (typeof changes !== 'object' || Array.isArray(changes)) return [showValue(changes)];
+	return Object.entries(changes as Record<string, unknown>).map(([k, v]) =>
+		Array.isArray(v) && v.length === 2 ? `${k}: ${showValue(v[0])} → ${showValue(v[1])}` : `${k}: ${showValue(v)}`
+	);
+}
+
+const timeFormat = new Intl.DateTimeFormat('de-DE', {
+	timeZone: TIME_ZONE,
+	day: '2-digit',
+	month: '2-digit',
+	year: 'numeric',
+	hour: '2-digit',
+	minute: '2-digit',
+	second: '2-digit'
+});
+
+/** `TT.MM.JJJJ hh:mm:ss` in German time; without the comma of Intl, spreadsheets read it as a date. */
+function spreadsheetTime(d: Date): string {
+	const p = Object.fromEntries(timeFormat.formatToParts(d).map((x) => [x.type, x.value]));
+	return `${p.day}.${p.month}.${p.year} ${p.hour}:${p.minute}:${p.second}`;
+}
+
+/** Most rows one export holds; a larger log must be narrowed down by the filters. */
+export const EXPORT_MAX_ROWS = 100_000;
+
+/**
+ * The filtered log as CSV for German spreadsheet programs: UTF-8 with byte order mark, `;` as
+ * separator, CRLF line ends, newest entry first, at most EXPORT_MAX_ROWS rows.
+ */
+export async function auditCsv(conn: DbOrTx, f: AuditFilter): Promise<string> {
+	const rows: CsvValue[][] = [['Zeitpunkt', 'Akteur', 'Konto-Nr.', 'Aktion', 'Objekttyp', 'Objekt-ID', 'Änderungen', 'IP-Adresse']];
+	const batch = 5000;
+	for (let offset = 0; offset < EXPORT_MAX_ROWS; offset += batch) {
+		const items = await conn
+			.select()
+			.from(auditLog)
+			.where(auditWhere(f))
+			.orderBy(desc(auditLog.id))
+			.limit(Math.min(batch, EXPORT_MAX_ROWS - offset))
+			.offset(offset);
+		for (const e of items) {
+			rows.push([spreadsheetTime(e.at), e.actorLabel, e.actorUserId, e.action, e.objectType, e.objectId, describeChanges(e.changes).join('\n'), e.ip]);
+		}
+		if (items.length < batch) break;
+	}
+	return '\uFEFF' + toCsv(rows, { separator: ';' });
 }
