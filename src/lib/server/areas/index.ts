@@ -155,3 +155,20 @@ export async function areaParents(conn: DbOrTx, area: { kreisAgs: string | null;
 	const byAgs = new Map(rows.map((r) => [r.ags, r]));
 	return { kreis: area.kreisAgs ? (byAgs.get(area.kreisAgs) ?? null) : null, regierungsbezirk: area.rbAgs ? (byAgs.get(area.rbAgs) ?? null) : null };
 }
+
+/**
+ * Names and boundaries of several areas, for maps: the areas with the given AGS and/or those
+ * within a Kreis or Regierungsbezirk (optionally of one kind). `kreisBoundary` is the outline of
+ * a kreisfreie Stadt on Kreis level (the level of Regierungsbezirk maps).
+ */
+export async function listBoundaries(conn: DbOrTx, f: { ags?: string[]; within?: string; kind?: AreaKind }) {
+	const where: SQL[] = [];
+	if (f.ags) where.push(f.ags.length ? inArray(areas.ags, f.ags) : sql`false`);
+	if (f.within) where.push(or(eq(areas.kreisAgs, f.within), eq(areas.rbAgs, f.within))!);
+	if (f.kind) where.push(eq(areas.kind, f.kind));
+	return conn
+		.select({ ags: areas.ags, name: areas.name, kind: areas.kind, type: areas.type, boundary: areas.boundary, kreisBoundary: areas.kreisBoundary })
+		.from(areas)
+		.where(where.length ? and(...where) : undefined)
+		.orderBy(asc(areas.ags));
+}

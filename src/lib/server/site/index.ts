@@ -50,14 +50,15 @@ export const feedbackFields = {
 };
 
 export const submitAccessibilityFeedbackInput = z.object({
+	// Order as in the form, so that the error summary lists the fields top-down.
+	/** The description of the barrier (required). */
+	message: feedbackFields.message,
+	/** The page concerned (optional). */
+	pageUrl: feedbackFields.pageUrl,
 	/** Name of the sender (optional). */
 	name: feedbackFields.name,
 	/** E-mail address of the sender (optional). */
-	email: feedbackFields.email,
-	/** The page concerned (optional). */
-	pageUrl: feedbackFields.pageUrl,
-	/** The description of the barrier (required). */
-	message: feedbackFields.message
+	email: feedbackFields.email
 });
 export type SubmitAccessibilityFeedbackInput = z.input<typeof submitAccessibilityFeedbackInput>;
 
