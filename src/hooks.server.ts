@@ -1,4 +1,6 @@
+import http from 'node:http';
 import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
+import { dev } from '$app/environment';
 import { ConfigError, readConfig, setConfig } from '$lib/server/config';
 import { isReady, startPlatform, stopPlatform } from '$lib/server/runtime';
 import { actorFor, userForApiToken, userForSession } from '$lib/server/accounts';
@@ -21,6 +23,7 @@ export const init: ServerInit = async () => {
 		throw err;
 	}
 	setConfig(cfg);
+	if (!dev) securityHeadersOnEveryResponse();
 	process.once('sveltekit:shutdown' as never, () => void stopPlatform());
 	startPlatform({ config: cfg, worker: true, demo: true }).catch((err: Error) => {
 		console.error(`[kommunennetz] Start fehlgeschlagen: ${err.message}`);
@@ -37,6 +40,29 @@ const SECURITY_HEADERS: Record<string, string> = {
 };
 /** For responses that SvelteKit's page CSP does not cover (endpoints, files, errors). */
 const FALLBACK_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/**
+ * adapter-node serves the built assets and static/ itself (sirv) before `handle` runs, so the
+ * security headers reach those responses only at the Node level. Headers that the response
+ * passes to writeHead (SvelteKit's page CSP, for instance) take precedence over these.
+ */
+function securityHeadersOnEveryResponse(): void {
+	const proto = http.ServerResponse.prototype as http.ServerResponse & { knSecurityHeaders?: true };
+	if (proto.knSecurityHeaders) return;
+	proto.knSecurityHeaders = true;
+	const writeHead = proto.writeHead;
+	proto.writeHead = function (this: http.ServerResponse, ...args: unknown[]) {
+		if (!this.headersSent) {
+			for (const [k, v] of Object.entries(SECURITY_HEADERS)) if (!this.hasHeader(k)) this.setHeader(k, v);
+			if (!this.hasHeader('content-security-policy')) this.setHeader('content-security-policy', FALLBACK_CSP);
+		}
+		return (writeHead as (...a: unknown[]) => http.ServerResponse).apply(this, args);
+	} as typeof writeHead;
+}
+
+function isFormContentType(type: string | null): boolean {
+	return /^\s*(application\/x-www-form-urlencoded|multipart\/form-data)\s*(;|$)/i.test(type ?? '');
+}
 
 function clientIp(event: Parameters<Handle>[0]['event']): string {
 	try {
@@ -58,6 +84,15 @@ export const handle: Handle = async ({ event, resolve }) => {
 		return new Response('Die Plattform startet gerade. Bitte versuchen Sie es in wenigen Sekunden erneut.', {
 			status: 503,
 			headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '5', ...SECURITY_HEADERS, 'content-security-policy': FALLBACK_CSP }
+		});
+	}
+
+	// Pages take form posts only; their actions call request.formData(), which throws (a 500)
+	// on any other body, e.g. text/plain, which browsers may also send cross-site.
+	if (event.request.method === 'POST' && !event.url.pathname.startsWith('/api/') && !isFormContentType(event.request.headers.get('content-type'))) {
+		return new Response('Formulare werden als application/x-www-form-urlencoded oder multipart/form-data gesendet.', {
+			status: 415,
+			headers: { 'content-type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS, 'content-security-policy': FALLBACK_CSP }
 		});
 	}
 
