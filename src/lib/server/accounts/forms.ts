@@ -4,6 +4,7 @@
  */
 import { ZodError } from 'zod';
 import { DomainError, fieldErrorsOf } from '../errors';
+import { passwordProblem } from './passwords';
 
 /** Field errors keyed like the form fields (`area_ags`), '' for messages about the whole form. */
 export type FormErrors = Record<string, string[]>;
@@ -61,4 +62,14 @@ export function safeTarget(ziel: string | null | undefined, fallback = '/konto')
 	} catch {
 		return fallback;
 	}
+}
+
+/** Checks a new password and its repetition (fields `password`, `password_confirm`). */
+export function checkNewPassword(password: string, confirm: string): FormErrors {
+	const errors: FormErrors = {};
+	const problem = password ? passwordProblem(password) : 'Bitte geben Sie ein neues Passwort an.';
+	if (problem) errors.password = [problem];
+	if (!confirm) errors.password_confirm = ['Bitte wiederholen Sie das neue Passwort.'];
+	else if (password && confirm !== password) errors.password_confirm = ['Die beiden Passwörter stimmen nicht überein.'];
+	return errors;
 }

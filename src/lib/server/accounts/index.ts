@@ -831,3 +831,21 @@ export async function listSessions(conn: DbOrTx, userId: number) {
 		.where(and(eq(sessions.userId, userId), gt(sessions.expiresAt, new Date())))
 		.orderBy(desc(sessions.lastSeenAt));
 }
+
+export interface EndOtherSessionsInput {
+	/** The session that stays open (the one asking). */
+	keepSessionId: string;
+}
+
+/** Logs the acting user out everywhere else, e.g. after using a shared computer. Returns how many sessions ended. */
+export async function endOtherSessions(conn: DbOrTx, actor: Actor, input: EndOtherSessionsInput): Promise<number> {
+	const userId = requireSelf(actor);
+	return conn.transaction(async (tx) => {
+		const ended = await tx
+			.delete(sessions)
+			.where(and(eq(sessions.userId, userId), ne(sessions.id, input.keepSessionId)))
+			.returning({ id: sessions.id });
+		if (ended.length) await recordAudit(tx, actor, { action: 'session.ended_others', objectType: 'user', objectId: userId, changes: { count: ended.length } });
+		return ended.length;
+	});
+}
