@@ -7,7 +7,8 @@ const PAGE_SIZE = 50;
 const KINDS = Object.keys(AREA_KIND_LABELS) as AreaKind[];
 
 export const load: PageServerLoad = async ({ url }) => {
-	const q = (url.searchParams.get('q') ?? '').trim().slice(0, 100);
+	// Control characters (NUL cannot even reach PostgreSQL) are dropped rather than rejected.
+	const q = (url.searchParams.get('q') ?? '').replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 100);
 	const artParam = url.searchParams.get('art') ?? '';
 	const rbParam = url.searchParams.get('rb') ?? '';
 	const offsetParam = url.searchParams.get('offset') ?? '';

@@ -17,13 +17,21 @@ import { accessibilityFeedback } from './schema';
 /** Feedback a single address may send per hour; the form mails everybody in the office. */
 export const FEEDBACK_MAX_PER_IP_PER_HOUR = 10;
 
+/**
+ * Control characters (except tab and line breaks) are dropped: PostgreSQL cannot store NUL in
+ * text, and the others only hide text in mails and lists.
+ */
+export function stripControlCharacters(v: string): string {
+	return v.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '');
+}
+
 /** Empty or missing text becomes null. */
 function optionalText(max: number, tooLong: string) {
 	return z
 		.string({ error: 'Bitte geben Sie hier Text ein.' })
-		.trim()
-		.max(max, tooLong)
 		.nullish()
+		.transform((v) => (v ? stripControlCharacters(v).trim() : ''))
+		.pipe(z.string().max(max, tooLong))
 		.transform((v) => (v ? v : null));
 }
 
@@ -44,9 +52,8 @@ export const feedbackFields = {
 	/** What did not work. */
 	message: z
 		.string({ error: 'Bitte beschreiben Sie das Problem.' })
-		.trim()
-		.min(1, 'Bitte beschreiben Sie das Problem.')
-		.max(5000, 'Die Nachricht darf höchstens 5000 Zeichen lang sein.')
+		.transform((v) => stripControlCharacters(v).trim())
+		.pipe(z.string().min(1, 'Bitte beschreiben Sie das Problem.').max(5000, 'Die Nachricht darf höchstens 5000 Zeichen lang sein.'))
 };
 
 export const submitAccessibilityFeedbackInput = z.object({

@@ -81,6 +81,15 @@ describe('submitAccessibilityFeedback', () => {
 		expect(after).toBe(before);
 	});
 
+	it('drops control characters, which PostgreSQL could not store or which hide text', async () => {
+		const conn = t.database.db;
+		const { id } = await submitAccessibilityFeedback(conn, anonymousActor('10.0.0.4'), { name: '\u0000', pageUrl: 'a\u0000b', message: 'Zeile 1\nZeile\u0007 2\u0000' });
+		const [row] = await conn.select().from(accessibilityFeedback).where(eq(accessibilityFeedback.id, id));
+		expect(row).toMatchObject({ name: null, pageUrl: 'ab', message: 'Zeile 1\nZeile 2' });
+		const err = await submitAccessibilityFeedback(conn, anonymousActor('10.0.0.4'), { message: '\u0000 \u0000' }).catch((e) => e);
+		expect(err.fieldErrors.message).toEqual(['Bitte beschreiben Sie das Problem.']);
+	});
+
 	it('throttles one IP address after the hourly limit', async () => {
 		const conn = t.database.db;
 		const actor = anonymousActor('10.9.9.9');
