@@ -1,4 +1,4 @@
-import { error, fail, redirect } from '@sveltejs/kit';
+import { fail, redirect } from '@sveltejs/kit';
 import {
 	getUserSummary,
 	INVITATION_DAYS,
@@ -16,23 +16,9 @@ import {
 import { formFailure, text, type FormErrors } from '$lib/server/accounts/forms';
 import { db } from '$lib/server/db';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
+import { idOf, requireCoordinator } from './guard';
 
 const PAGE_SIZE = 50;
-
-/**
- * The layout guards /verwaltung as well; this page checks again, because its actions can be
- * posted to directly and a layout load does not run for those.
- */
-function requireCoordinator(locals: App.Locals, url: URL) {
-	if (!locals.user) redirect(303, `/anmelden?ziel=${encodeURIComponent(url.pathname + url.search)}`);
-	if (locals.user.role !== 'coordinator') error(403, 'Die Benutzerverwaltung ist der Koordinierungsstelle vorbehalten.');
-	return locals.user;
-}
-
-function idParam(url: URL, name: string): number | null {
-	const n = Number(url.searchParams.get(name));
-	return Number.isInteger(n) && n > 0 && n < 2 ** 31 ? n : null;
-}
 
 export const load: PageServerLoad = async ({ locals, url }) => {
 	const me = requireCoordinator(locals, url);
@@ -47,7 +33,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 
 	let notice: { kind: 'eingeladen' | 'erneut' | 'deaktiviert' | 'reaktiviert'; name: string; email: string } | null = null;
 	for (const kind of ['eingeladen', 'erneut', 'deaktiviert', 'reaktiviert'] as const) {
-		const id = idParam(url, kind);
+		const id = idOf(url.searchParams.get(kind));
 		const u = id ? await getUserSummary(db(), id) : undefined;
 		if (u) notice = { kind, name: u.name, email: u.email };
 	}
@@ -90,8 +76,7 @@ function back(event: RequestEvent, notice: string, id: number): string {
 }
 
 function userIdOf(form: FormData): number | null {
-	const n = Number(text(form, 'user_id'));
-	return Number.isInteger(n) && n > 0 && n < 2 ** 31 ? n : null;
+	return idOf(text(form, 'user_id'));
 }
 
 export const actions: Actions = {
