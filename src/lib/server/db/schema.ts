@@ -5,3 +5,4 @@ export * from '../audit/schema';
 export * from '../jobs/schema';
 export * from '../mail/schema';
 export * from '../site/schema';
+export * from '../events/schema';

@@ -1,5 +1,13 @@
 import { bigserial, index, integer, jsonb, pgEnum, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
+/** A file attached to a mail; small files only (they are stored in the outbox row). */
+export interface MailAttachment {
+	filename: string;
+	contentType: string;
+	/** The file's bytes, base64-encoded. */
+	content: string;
+}
+
 /**
  * queued: waiting for the worker; sent: accepted by the SMTP server; held: no SMTP_URL
  * configured, readable in the outbox only; failed: gave up after retries or a permanent error.
@@ -18,6 +26,8 @@ export const outboxMails = pgTable(
 		html: text('html').notNull(),
 		/** Extra headers (Reply-To, List-Unsubscribe, …). */
 		headers: jsonb('headers').$type<Record<string, string>>(),
+		/** Files sent with the mail (e.g. an .ics invitation); content base64-encoded. */
+		attachments: jsonb('attachments').$type<MailAttachment[]>(),
 		/** Template name, e.g. `password_reset`, for filtering in the outbox. */
 		template: text('template').notNull(),
 		status: mailStatus('status').notNull().default('queued'),
