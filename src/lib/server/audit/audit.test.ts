@@ -92,18 +92,18 @@ describe('describeChanges', () => {
 describe('auditCsv', () => {
 	it('exports the filtered log as UTF-8 CSV with BOM, ; and quoted values', async () => {
 		const csv = await auditCsv(t.database.db, { action: 'user' });
-		expect(csv.startsWith('\uFEFFZeitpunkt;Akteur;Konto-Nr.;Aktion;Objekttyp;Objekt-ID;Änderungen;IP-Adresse\r\n')).toBe(true);
+		expect(csv.startsWith('\uFEFFZeitpunkt;Akteur;Konto-Nr.;Aktion;Bedeutung;Objekttyp;Objekt-ID;Änderungen;IP-Adresse\r\n')).toBe(true);
 		const rows: string[][] = parse(csv.slice(1), { delimiter: ';' });
 		expect(rows).toHaveLength(5);
-		expect(rows[1]).toEqual(['20.03.2026 09:00:00', anna.label, '7', 'usergroup.created', 'group', '3', 'pct: 100%_sicher\nnote: Sitzung; "Ausschuss"\nzweite Zeile', '192.0.2.1']);
-		expect(rows[2]).toEqual(['09.03.2026 23:30:00', anna.label, '7', 'user.role_changed', 'user', '2', 'role: partner → coordinator', '192.0.2.1']);
-		expect(rows[4][6]).toBe('name: Jürgen Groß\nemail: a@x.example'); // jsonb orders keys by length
+		expect(rows[1]).toEqual(['20.03.2026 09:00:00', anna.label, '7', 'usergroup.created', '', 'group', '3', 'pct: 100%_sicher\nnote: Sitzung; "Ausschuss"\nzweite Zeile', '192.0.2.1']);
+		expect(rows[2]).toEqual(['09.03.2026 23:30:00', anna.label, '7', 'user.role_changed', 'Rolle geändert', 'user', '2', 'role: partner → coordinator', '192.0.2.1']);
+		expect(rows[4][7]).toBe('name: Jürgen Groß\nemail: a@x.example'); // jsonb orders keys by length
 		// Raw form: the value with separator, quotes and line break is quoted, quotes doubled.
 		expect(csv).toContain(';"pct: 100%_sicher\nnote: Sitzung; ""Ausschuss""\nzweite Zeile";');
 	});
 
 	it('exports only the header when nothing matches', async () => {
 		const csv = await auditCsv(t.database.db, { q: 'gibt es nicht' });
-		expect(csv.split('\r\n')).toEqual(['\uFEFFZeitpunkt;Akteur;Konto-Nr.;Aktion;Objekttyp;Objekt-ID;Änderungen;IP-Adresse', '']);
+		expect(csv.split('\r\n')).toEqual(['\uFEFFZeitpunkt;Akteur;Konto-Nr.;Aktion;Bedeutung;Objekttyp;Objekt-ID;Änderungen;IP-Adresse', '']);
 	});
 });

@@ -57,6 +57,47 @@ export function diff<T extends Record<string, unknown>>(before: T, after: Partia
 	return out;
 }
 
+/**
+ * What the actions and object types mean, for people reading the log. Codes without an entry
+ * are shown as they are; a domain adding actions adds their wording here.
+ */
+export const AUDIT_ACTION_LABELS: Record<string, string> = {
+	'user.created': 'Konto angelegt',
+	'user.updated': 'Konto geändert',
+	'user.role_changed': 'Rolle geändert',
+	'user.password_changed': 'Passwort geändert',
+	'user.invited': 'Zur Plattform eingeladen',
+	'user.invitation_resent': 'Einladung erneut gesendet',
+	'user.invitation_accepted': 'Einladung angenommen',
+	'session.created': 'Angemeldet',
+	'session.login_failed': 'Anmeldung fehlgeschlagen',
+	'session.ended': 'Abgemeldet',
+	'session.ended_others': 'Andere Anmeldungen beendet',
+	'password_reset.requested': 'Neues Passwort angefordert',
+	'password_reset.completed': 'Neues Passwort gesetzt',
+	'api_token.created': 'API-Token erstellt',
+	'api_token.revoked': 'API-Token widerrufen',
+	'mail.requeued': 'Mail erneut in den Versand gegeben',
+	'mail.test_sent': 'Testmail ausgelöst',
+	'demo_data.loaded': 'Demodaten geladen',
+	'accessibility_feedback.submitted': 'Barriere gemeldet'
+};
+export const AUDIT_OBJECT_LABELS: Record<string, string> = {
+	user: 'Konto',
+	session: 'Anmeldung',
+	api_token: 'API-Token',
+	mail: 'Mail',
+	job: 'Auftrag',
+	system: 'System',
+	accessibility_feedback: 'Rückmeldung zur Barrierefreiheit'
+};
+export function auditActionLabel(action: string): string {
+	return AUDIT_ACTION_LABELS[action] ?? action;
+}
+export function auditObjectLabel(objectType: string): string {
+	return AUDIT_OBJECT_LABELS[objectType] ?? objectType;
+}
+
 /** Calendar days of the filters are days in Germany, whatever the server's time zone. */
 export const TIME_ZONE = 'Europe/Berlin';
 
@@ -165,6 +206,12 @@ export async function listAudit(conn: DbOrTx, f: AuditFilter) {
 	return { items, total };
 }
 
+/** The object types that occur in the log, for the filter's choice list. */
+export async function auditObjectTypes(conn: DbOrTx): Promise<string[]> {
+	const rows = await conn.selectDistinct({ t: auditLog.objectType }).from(auditLog).orderBy(auditLog.objectType);
+	return rows.map((r) => r.t);
+}
+
 /** Entries written since midnight (German time). */
 export async function countAuditToday(conn: DbOrTx): Promise<number> {
 	const [{ n }] = await conn
@@ -214,7 +261,7 @@ export const EXPORT_MAX_ROWS = 100_000;
  * separator, CRLF line ends, newest entry first, at most EXPORT_MAX_ROWS rows.
  */
 export async function auditCsv(conn: DbOrTx, f: AuditFilter): Promise<string> {
-	const rows: CsvValue[][] = [['Zeitpunkt', 'Akteur', 'Konto-Nr.', 'Aktion', 'Objekttyp', 'Objekt-ID', 'Änderungen', 'IP-Adresse']];
+	const rows: CsvValue[][] = [['Zeitpunkt', 'Akteur', 'Konto-Nr.', 'Aktion', 'Bedeutung', 'Objekttyp', 'Objekt-ID', 'Änderungen', 'IP-Adresse']];
 	const batch = 5000;
 	for (let offset = 0; offset < EXPORT_MAX_ROWS; offset += batch) {
 		const items = await conn
@@ -225,7 +272,7 @@ export async function auditCsv(conn: DbOrTx, f: AuditFilter): Promise<string> {
 			.limit(Math.min(batch, EXPORT_MAX_ROWS - offset))
 			.offset(offset);
 		for (const e of items) {
-			rows.push([spreadsheetTime(e.at), e.actorLabel, e.actorUserId, e.action, e.objectType, e.objectId, describeChanges(e.changes).join('\n'), e.ip]);
+			rows.push([spreadsheetTime(e.at), e.actorLabel, e.actorUserId, e.action, AUDIT_ACTION_LABELS[e.action] ?? '', e.objectType, e.objectId, describeChanges(e.changes).join('\n'), e.ip]);
 		}
 		if (items.length < batch) break;
 	}

@@ -140,7 +140,9 @@ export const outboxFilterSchema = z.object({
 	/** Part of the recipient address, the subject or the template name. */
 	q: z.string().trim().max(200, 'Der Suchbegriff darf höchstens 200 Zeichen lang sein.').optional(),
 	/** Only mails with this status. */
-	status: z.enum(MAIL_STATUSES, { error: 'Der Status muss queued, sent, held oder failed sein.' }).optional()
+	status: z
+		.enum(MAIL_STATUSES, { error: 'Unbekannter Status. Möglich sind queued (wartet), sent (gesendet), held (nur im Postausgang) und failed (fehlgeschlagen).' })
+		.optional()
 });
 
 export interface OutboxFilter extends z.infer<typeof outboxFilterSchema> {
