@@ -12,7 +12,7 @@ import { config } from '../config';
 import type { DbOrTx } from '../db';
 import { DomainError, notFound, requireCoordinator } from '../errors';
 import { enqueueJob, PermanentJobError, type JobHandler } from '../jobs';
-import { outboxMails } from './schema';
+import { outboxMails, type MailAttachment } from './schema';
 import { absoluteUrl, renderMail, type RenderedMail } from './templates';
 
 export interface OutgoingMail extends RenderedMail {
@@ -21,6 +21,8 @@ export interface OutgoingMail extends RenderedMail {
 	/** Template name for the outbox filter. */
 	template: string;
 	headers?: Record<string, string>;
+	/** Small files sent with the mail, e.g. an .ics invitation. */
+	attachments?: { filename: string; contentType: string; content: string | Buffer }[];
 }
 
 /** Writes the mail and its send job in the caller's transaction. Returns the outbox id. */
@@ -35,12 +37,17 @@ export async function enqueueMail(tx: DbOrTx, mail: OutgoingMail): Promise<numbe
 			text: mail.text,
 			html: mail.html,
 			headers: mail.headers ?? null,
+			attachments: mail.attachments?.length ? mail.attachments.map(storedAttachment) : null,
 			template: mail.template,
 			messageId: `<${randomUUID()}@${domain}>`
 		})
 		.returning({ id: outboxMails.id });
 	await enqueueJob(tx, 'mail.send', { mailId: row.id });
 	return row.id;
+}
+
+function storedAttachment(a: { filename: string; contentType: string; content: string | Buffer }): MailAttachment {
+	return { filename: a.filename, contentType: a.contentType, content: (typeof a.content === 'string' ? Buffer.from(a.content, 'utf8') : a.content).toString('base64') };
 }
 
 let transport: Transporter | undefined;
@@ -99,7 +106,8 @@ export function mailJobHandlers(conn: () => DbOrTx): Record<string, JobHandler> 
 					html: mail.html,
 					messageId: mail.messageId,
 					date: mail.createdAt,
-					headers: mail.headers ?? undefined
+					headers: mail.headers ?? undefined,
+					attachments: mail.attachments?.map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.content, 'base64') }))
 				});
 			} catch (err) {
 				const message = errorText(err);
