@@ -9,6 +9,7 @@ import { loadAreas } from './areas';
 import { startWorker, type Worker } from './jobs';
 import { jobHandlers } from './jobs/handlers';
 import { loadDemoDataIfEmpty } from './demo';
+import { scheduleRetention } from './retention';
 
 export type Log = (msg: string) => void;
 const defaultLog: Log = (msg) => console.log(`[kommunennetz] ${msg}`);
@@ -52,6 +53,7 @@ async function start(opts: StartOptions): Promise<Database> {
 		throw new Error(rootMessage(err));
 	}
 	let worker: Worker | undefined;
+	if (opts.worker) await scheduleRetention(db.db);
 	if (opts.worker) worker = startWorker({ pool: db.pool, handlers: jobHandlers(), log });
 	state = { db, worker };
 	ready = true;

@@ -1,10 +1,12 @@
 /** Every background job kind of the platform and the domain function that runs it. */
 import { db } from '../db';
 import { mailJobHandlers } from '../mail';
+import { retentionJobHandlers } from '../retention';
 import type { JobHandler } from '.';
 
 export function jobHandlers(): Record<string, JobHandler> {
 	return {
-		...mailJobHandlers(() => db())
+		...mailJobHandlers(() => db()),
+		...retentionJobHandlers(() => db())
 	};
 }
