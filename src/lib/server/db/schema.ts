@@ -6,3 +6,4 @@ export * from '../jobs/schema';
 export * from '../mail/schema';
 export * from '../site/schema';
 export * from '../events/schema';
+export * from '../members/schema';
