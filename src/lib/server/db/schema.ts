@@ -7,3 +7,4 @@ export * from '../mail/schema';
 export * from '../site/schema';
 export * from '../events/schema';
 export * from '../members/schema';
+export * from '../infomail/schema';
