@@ -5,6 +5,7 @@ import { areaEndpoints } from '../areas/api';
 import { auditEndpoints } from '../audit/api';
 import { mailEndpoints } from '../mail/api';
 import { siteEndpoints } from '../site/api';
+import { eventEndpoints } from '../events/api';
 import { defineEndpoint, type Endpoint } from './endpoint';
 
 const systemEndpoints = [
@@ -24,5 +25,5 @@ const systemEndpoints = [
 ];
 
 export function endpoints(): Endpoint[] {
-	return [...systemEndpoints, ...accountEndpoints, ...areaEndpoints, ...siteEndpoints, ...auditEndpoints, ...mailEndpoints] as Endpoint[];
+	return [...systemEndpoints, ...accountEndpoints, ...areaEndpoints, ...siteEndpoints, ...auditEndpoints, ...mailEndpoints, ...eventEndpoints] as Endpoint[];
 }
