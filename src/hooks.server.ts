@@ -64,6 +64,21 @@ function isFormContentType(type: string | null): boolean {
 	return /^\s*(application\/x-www-form-urlencoded|multipart\/form-data)\s*(;|$)/i.test(type ?? '');
 }
 
+async function containsNul(event: Parameters<Handle>[0]['event']): Promise<boolean> {
+	if (/%00/.test(event.url.pathname + event.url.search) || (event.url.pathname + event.url.search).includes('\0')) return true;
+	if (event.request.method !== 'POST') return false;
+	const type = event.request.headers.get('content-type') ?? '';
+	try {
+		if (/^\s*application\/x-www-form-urlencoded/i.test(type)) return /%00|\0/.test(await event.request.clone().text());
+		if (/^\s*multipart\/form-data/i.test(type)) {
+			for (const [, v] of await event.request.clone().formData()) if (typeof v === 'string' && v.includes('\0')) return true;
+		}
+	} catch {
+		return false; // an unreadable body is for the action to reject
+	}
+	return false;
+}
+
 function clientIp(event: Parameters<Handle>[0]['event']): string {
 	try {
 		return event.getClientAddress();
@@ -84,6 +99,16 @@ export const handle: Handle = async ({ event, resolve }) => {
 		return new Response('Die Plattform startet gerade. Bitte versuchen Sie es in wenigen Sekunden erneut.', {
 			status: 503,
 			headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '5', ...SECURITY_HEADERS, 'content-security-policy': FALLBACK_CSP }
+		});
+	}
+
+	// PostgreSQL cannot store NUL characters: such input would end as a 500 in whatever query
+	// it reaches. It is never meaningful here, so pages reject it up front (the API maps the
+	// database's complaint to a 400 itself).
+	if (!event.url.pathname.startsWith('/api/') && (await containsNul(event))) {
+		return new Response('Die Anfrage enthält ein unzulässiges Steuerzeichen (NUL).', {
+			status: 400,
+			headers: { 'content-type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS, 'content-security-policy': FALLBACK_CSP }
 		});
 	}
 

@@ -6,7 +6,8 @@
  *      E2E_DATABASE_URL's server) and wait for /healthz.
  * Tests get the addresses through `inject('e2e')`.
  *
- * E2E_BUILD_DIR=<folder> reuses an existing build (faster when iterating on tests).
+ * E2E_BUILD_DIR=<folder> reuses an existing build (faster when iterating on tests);
+ * E2E_KEEP_BUILD=1 keeps this run's build for that.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -75,7 +76,9 @@ function build(): string {
 	fs.mkdirSync(base, { recursive: true });
 	fs.writeFileSync(path.join(base, '.gitignore'), '*\n');
 	removeStaleRuns(base);
-	runDir = path.join(base, `run-${process.pid}`);
+	// run-<pid> is removed at teardown (or by a later run, once <pid> has ended);
+	// E2E_KEEP_BUILD=1 builds into keep-<pid>, which stays for E2E_BUILD_DIR.
+	runDir = path.join(base, `${process.env.E2E_KEEP_BUILD ? 'keep' : 'run'}-${process.pid}`);
 	const buildDir = path.join(runDir, 'app');
 	const t0 = Date.now();
 	const r = spawnSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'], {
@@ -166,5 +169,6 @@ export async function teardown() {
 	}
 	if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 	if (runDir && !process.env.E2E_KEEP_BUILD) fs.rmSync(runDir, { recursive: true, force: true });
+	else if (runDir) console.log(`[e2e] Build bleibt: E2E_BUILD_DIR=${path.relative(root, path.join(runDir, 'app'))}`);
 	if (problems.length) throw new Error(problems.join('\n'));
 }

@@ -60,6 +60,8 @@ export async function newContext(browser: Browser, opts: ContextOptions = {}): P
 
 /** Sets a form field by name, whether it is an input, a select or a group of radio buttons. */
 export async function setField(page: Page, name: string, value: string, scope = 'form'): Promise<void> {
+	// Hydration would reset a value typed before it; once the network is idle it has run.
+	await page.waitForLoadState('networkidle');
 	const field = page.locator(`${scope} [name="${name}"]`);
 	const count = await field.count();
 	if (count === 0) throw new Error(`Kein Formularfeld „${name}“ auf ${page.url()}`);
@@ -72,13 +74,63 @@ export async function setField(page: Page, name: string, value: string, scope = 
 	} else await field.first().fill(value);
 }
 
-/** Submits the form that contains the field `fieldName` and waits for the next page. */
+/**
+ * Counts the page's requests in flight from now on; `quiet()` resolves once none has been
+ * running for `quietMs`. (Playwright's "networkidle" fires once per document, so it does not
+ * see what SvelteKit loads after an enhanced form post or a client-side navigation.)
+ */
+function trackNetwork(page: Page) {
+	let inflight = 0;
+	let last = Date.now();
+	const started = () => {
+		inflight++;
+		last = Date.now();
+	};
+	const ended = () => {
+		inflight = Math.max(0, inflight - 1);
+		last = Date.now();
+	};
+	page.on('request', started);
+	page.on('requestfinished', ended);
+	page.on('requestfailed', ended);
+	return {
+		async quiet(quietMs = 300, timeoutMs = 20_000) {
+			const until = Date.now() + timeoutMs;
+			while (Date.now() < until && !(inflight === 0 && Date.now() - last >= quietMs)) await new Promise((r) => setTimeout(r, 50));
+		},
+		stop() {
+			page.off('request', started);
+			page.off('requestfinished', ended);
+			page.off('requestfailed', ended);
+		}
+	};
+}
+
+/**
+ * Submits the form that contains the field `fieldName` and waits until its result is shown:
+ * without JavaScript (or before hydration) a new document, with `use:enhance` the answer of
+ * the fetch and whatever SvelteKit loads after it.
+ */
 export async function submitForm(page: Page, fieldName: string): Promise<void> {
 	const form = page.locator(`form:has([name="${fieldName}"])`).first();
 	const button = form.locator('button[type="submit"], button:not([type]), input[type="submit"]').first();
-	await Promise.all([page.waitForLoadState('load'), button.click()]);
-	// With JavaScript, SvelteKit applies the result without a page load; give it that moment.
-	await page.waitForLoadState('networkidle').catch(() => undefined);
+	const network = trackNetwork(page);
+	try {
+		const post = page.waitForResponse((r) => r.request().method() === 'POST', { timeout: 20_000 });
+		const newDocument = page.waitForEvent('domcontentloaded', { timeout: 20_000 });
+		newDocument.catch(() => undefined);
+		await button.click();
+		const response = await post;
+		if (response.request().resourceType() === 'document') {
+			await newDocument;
+			await page.waitForLoadState('load');
+		} else {
+			await response.finished();
+			await network.quiet();
+		}
+	} finally {
+		network.stop();
+	}
 }
 
 /** Logs in through the real form; throws with the page's message when it does not work. */
