@@ -8,6 +8,7 @@ import type { Db } from '../db';
 import { createUser } from '../accounts';
 import { users } from '../accounts/schema';
 import { recordAudit, systemActor } from '../audit';
+import { loadEventsDemo } from './events';
 
 /** The demo coordinator's login, printed on first start and shown in the README. */
 export const DEMO_COORDINATOR = { email: 'koordination@kommunennetz.example', password: 'Demo-Koordination-2026' };
@@ -49,6 +50,7 @@ export async function loadDemoData(conn: Db): Promise<void> {
 			...DEMO_USERS.map((u) => ({ ...u, password: DEMO_PASSWORD }))
 		];
 		for (const u of all) if (!existing.has(u.email)) await createUser(tx, systemActor, u);
+		await loadEventsDemo(tx);
 		await recordAudit(tx, systemActor, { action: 'demo_data.loaded', objectType: 'system' });
 	});
 }
