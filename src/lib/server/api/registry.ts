@@ -4,6 +4,7 @@ import { accountEndpoints } from '../accounts/api';
 import { areaEndpoints } from '../areas/api';
 import { auditEndpoints } from '../audit/api';
 import { mailEndpoints } from '../mail/api';
+import { memberEndpoints } from '../members/api';
 import { siteEndpoints } from '../site/api';
 import { eventEndpoints } from '../events/api';
 import { defineEndpoint, type Endpoint } from './endpoint';
@@ -25,5 +26,5 @@ const systemEndpoints = [
 ];
 
 export function endpoints(): Endpoint[] {
-	return [...systemEndpoints, ...accountEndpoints, ...areaEndpoints, ...siteEndpoints, ...auditEndpoints, ...mailEndpoints, ...eventEndpoints] as Endpoint[];
+	return [...systemEndpoints, ...accountEndpoints, ...areaEndpoints, ...siteEndpoints, ...auditEndpoints, ...mailEndpoints, ...eventEndpoints, ...memberEndpoints] as Endpoint[];
 }

@@ -169,7 +169,7 @@ describe('accession workflow (commands)', () => {
 	it('asks for the missing fields of a council decision (400, per field)', async () => {
 		await expect(recordCouncilDecision(t.database.db, contact, { id, committee: 'Rat' })).rejects.toMatchObject({
 			kind: 'validation',
-			fieldErrors: { date: [expect.any(String)], result: [expect.any(String)] }
+			fieldErrors: { 'councilDecision.date': [expect.any(String)], 'councilDecision.result': [expect.any(String)] }
 		});
 	});
 
@@ -196,7 +196,7 @@ describe('accession workflow (commands)', () => {
 		// Without manual values the failure is a field error on the URL.
 		await expect(recordCouncilDecision(conn, coordinator, { id, committee: null, date: null, result: null, oparlUrl: `${oparlBase}/gibt-es-nicht` })).rejects.toMatchObject({
 			kind: 'validation',
-			fieldErrors: { oparl_url: [expect.stringMatching(/Fehler 404.*von Hand/)] }
+			fieldErrors: { 'councilDecision.oparlUrl': [expect.stringMatching(/Fehler 404.*von Hand/)] }
 		});
 	});
 
@@ -223,13 +223,13 @@ describe('accession workflow (commands)', () => {
 	it('refuses a Beschlussvorlage that is no PDF', async () => {
 		await expect(
 			recordCouncilDecision(t.database.db, contact, { id, document: { fileName: 'vorlage.pdf', contentType: 'application/pdf', data: new TextEncoder().encode('<html>kein pdf</html>') } })
-		).rejects.toMatchObject({ kind: 'validation', fieldErrors: { document: [expect.stringMatching(/PDF/)] } });
+		).rejects.toMatchObject({ kind: 'validation', fieldErrors: { 'councilDecision.document': [expect.stringMatching(/PDF/)] } });
 	});
 
 	it('refuses a declaration dated before the council decision', async () => {
 		await expect(recordAccessionDeclaration(t.database.db, contact, { id, date: '2018-09-01', signatoryName: 'Petra Probe', signatoryOffice: 'Oberbürgermeisterin' })).rejects.toMatchObject({
 			kind: 'validation',
-			fieldErrors: { date: [expect.stringMatching(/vor dem Ratsbeschluss/)] }
+			fieldErrors: { 'accessionDeclaration.date': [expect.stringMatching(/vor dem Ratsbeschluss/)] }
 		});
 	});
 

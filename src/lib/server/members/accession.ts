@@ -199,20 +199,20 @@ async function writeCouncilDecision(tx: DbOrTx, actor: Actor, a: AccessionRow, m
 		councilPublic: (v.public === undefined ? a.councilPublic : v.public) ?? d?.public ?? null
 	};
 	const missing: Record<string, string[]> = {};
-	if (!merged.councilCommittee) missing.committee = [MISSING_COUNCIL.committee];
-	if (!merged.councilDate) missing.date = [MISSING_COUNCIL.date];
-	if (!merged.councilResult) missing.result = [MISSING_COUNCIL.result];
+	if (!merged.councilCommittee) missing['councilDecision.committee'] = [MISSING_COUNCIL.committee];
+	if (!merged.councilDate) missing['councilDecision.date'] = [MISSING_COUNCIL.date];
+	if (!merged.councilResult) missing['councilDecision.result'] = [MISSING_COUNCIL.result];
 	if (Object.keys(missing).length) {
-		if (oparl && !oparl.ok) missing.oparl_url = [`${oparl.error} Bitte tragen Sie die Angaben von Hand ein.`];
+		if (oparl && !oparl.ok) missing['councilDecision.oparlUrl'] = [`${oparl.error} Bitte tragen Sie die Angaben von Hand ein.`];
 		throw new DomainError('validation', 'Zum Ratsbeschluss fehlen Angaben.', missing);
 	}
-	if (merged.councilDate! > todayBerlin()) throw new DomainError('validation', 'Das Sitzungsdatum liegt in der Zukunft.', { date: ['Tragen Sie den Beschluss bitte nach der Sitzung ein; das Datum liegt in der Zukunft.'] });
+	if (merged.councilDate! > todayBerlin()) throw new DomainError('validation', 'Das Sitzungsdatum liegt in der Zukunft.', { 'councilDecision.date': ['Tragen Sie den Beschluss bitte nach der Sitzung ein; das Datum liegt in der Zukunft.'] });
 	if (a.state === 'declared' && merged.councilResult !== 'adopted')
 		throw new DomainError('conflict', 'Der Beitritt ist bereits erklärt. Ein Ratsbeschluss, der den Beitritt nicht beschließt, passt dazu nicht; ziehen Sie das Verfahren sonst zurück.');
 	if (a.state === 'declared' && a.declarationDate && merged.councilDate! > a.declarationDate)
-		throw new DomainError('validation', 'Der Ratsbeschluss kann nicht nach der Beitrittserklärung liegen.', { date: ['Das Sitzungsdatum liegt nach der Beitrittserklärung.'] });
+		throw new DomainError('validation', 'Der Ratsbeschluss kann nicht nach der Beitrittserklärung liegen.', { 'councilDecision.date': ['Das Sitzungsdatum liegt nach der Beitrittserklärung.'] });
 	const set: Partial<typeof accessions.$inferInsert> = { ...merged, updatedAt: new Date() };
-	if (v.document) set.councilFileId = (await storeFile(tx, m.key, 'council_document', v.document, actor.userId, 'document')).id;
+	if (v.document) set.councilFileId = (await storeFile(tx, m.key, 'council_document', v.document, actor.userId, 'councilDecision.document')).id;
 	if (oparl?.ok) {
 		set.oparlUrl = v.oparlUrl;
 		set.oparlData = oparl.decision;
@@ -277,8 +277,8 @@ async function writeDeclaration(tx: DbOrTx, actor: Actor, a: AccessionRow, m: Me
 		throw new DomainError('conflict', `Der Rat hat den Beitritt noch nicht beschlossen (Ergebnis: ${COUNCIL_RESULT_LABELS[a.councilResult as CouncilResult]}). Erst nach einem zustimmenden Beschluss kann die Kommune den Beitritt erklären.`);
 	}
 	if (a.councilDate && v.date < a.councilDate)
-		throw new DomainError('validation', 'Die Beitrittserklärung kann nicht vor dem Ratsbeschluss liegen.', { date: [`Die Erklärung liegt vor dem Ratsbeschluss vom ${formatDate(a.councilDate)}.`] });
-	if (v.date > todayBerlin()) throw new DomainError('validation', 'Das Datum der Erklärung liegt in der Zukunft.', { date: ['Das Datum der Erklärung liegt in der Zukunft.'] });
+		throw new DomainError('validation', 'Die Beitrittserklärung kann nicht vor dem Ratsbeschluss liegen.', { 'accessionDeclaration.date': [`Die Erklärung liegt vor dem Ratsbeschluss vom ${formatDate(a.councilDate)}.`] });
+	if (v.date > todayBerlin()) throw new DomainError('validation', 'Das Datum der Erklärung liegt in der Zukunft.', { 'accessionDeclaration.date': ['Das Datum der Erklärung liegt in der Zukunft.'] });
 	const [row] = await tx
 		.update(accessions)
 		.set({ declarationDate: v.date, declarationSignatoryName: v.signatoryName, declarationSignatoryOffice: v.signatoryOffice, state: 'declared', updatedAt: new Date() })

@@ -541,7 +541,7 @@ export async function writeCriteria(tx: DbOrTx, actor: Actor, memberKey: string,
 		const instrument = 'instrument' in given ? (given.instrument ?? null) : null;
 		const old = before.get(c);
 		let fileId = old?.evidenceFileId ?? null;
-		if (given.evidenceFile) fileId = (await storeFile(tx, memberKey, 'evidence', given.evidenceFile, actor.userId, `criteria.${c}.evidence_file`)).id;
+		if (given.evidenceFile) fileId = (await storeFile(tx, memberKey, 'evidence', given.evidenceFile, actor.userId, `criteria.${c}.evidenceFile`)).id;
 		const evidenceText = given.evidenceText === undefined ? (old?.evidenceText ?? null) : given.evidenceText;
 		if (old && old.value === value && old.instrument === instrument && old.evidenceText === evidenceText && old.evidenceFileId === fileId) continue;
 		const row = { value, instrument, evidenceText, evidenceFileId: fileId, confirmedByUserId: actor.userId ?? null, confirmedByLabel: actor.label, confirmedAt: new Date() };
