@@ -97,7 +97,7 @@ export function bindingAgs(m: { areaAgs: string | null; rbAgs: string }): string
 
 /** Coordinators, the member's contacts and member contacts bound to its area may act for it. */
 export async function canActFor(conn: DbOrTx, actor: Actor, m: { key: string; areaAgs: string | null; rbAgs: string; bodyKey?: string | null }): Promise<boolean> {
-	if (actor.role === 'coordinator') return true;
+	if (isCoordinatorOrSystem(actor)) return true;
 	if (actor.role !== 'member_contact' || !actor.userId) return false;
 	if (actor.areaAgs && actor.areaAgs === bindingAgs(m)) return true;
 	const [c] = await conn
