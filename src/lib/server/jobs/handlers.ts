@@ -1,14 +1,16 @@
 /** Every background job kind of the platform and the domain function that runs it. */
-import { db } from '../db';
+import { database, db } from '../db';
 import { mailJobHandlers } from '../mail';
 import { eventJobHandlers } from '../events';
 import { retentionJobHandlers } from '../retention';
+import { infomailJobHandlers } from '../infomail/sending';
 import type { JobHandler } from '.';
 
 export function jobHandlers(): Record<string, JobHandler> {
 	return {
 		...mailJobHandlers(() => db()),
 		...eventJobHandlers(() => db()),
-		...retentionJobHandlers(() => db())
+		...retentionJobHandlers(() => db()),
+		...infomailJobHandlers(() => database())
 	};
 }
