@@ -7,6 +7,7 @@ import { mailEndpoints } from '../mail/api';
 import { memberEndpoints } from '../members/api';
 import { siteEndpoints } from '../site/api';
 import { eventEndpoints } from '../events/api';
+import { infomailEndpoints } from '../infomail/api';
 import { defineEndpoint, type Endpoint } from './endpoint';
 
 const systemEndpoints = [
@@ -26,5 +27,5 @@ const systemEndpoints = [
 ];
 
 export function endpoints(): Endpoint[] {
-	return [...systemEndpoints, ...accountEndpoints, ...areaEndpoints, ...siteEndpoints, ...auditEndpoints, ...mailEndpoints, ...eventEndpoints, ...memberEndpoints] as Endpoint[];
+	return [...systemEndpoints, ...accountEndpoints, ...areaEndpoints, ...siteEndpoints, ...auditEndpoints, ...mailEndpoints, ...eventEndpoints, ...memberEndpoints, ...infomailEndpoints] as Endpoint[];
 }
