@@ -29,6 +29,14 @@ if (process.env.TEST_DATABASE_URL) {
 if (!process.env.SKIP_BROWSER_TESTS || ci) runs.push({ label: 'Browser-Tests', project: 'browser', env: {}, browser: true });
 else console.log('Hinweis: SKIP_BROWSER_TESTS ist gesetzt, die Browser-Tests laufen nicht.');
 
+// A fresh clone has no .svelte-kit/ yet; tsconfig.json (read by vite/vitest) extends it.
+const sync = spawnSync(process.execPath, [path.join(root, 'node_modules/@sveltejs/kit/svelte-kit.js'), 'sync'], { stdio: 'inherit', cwd: root });
+if (sync.status !== 0) {
+	console.error('FEHLER: svelte-kit sync ist fehlgeschlagen.');
+	console.log('0 passed, 1 failed');
+	process.exit(1);
+}
+
 let passed = 0;
 let failed = 0;
 let skipped = 0;
