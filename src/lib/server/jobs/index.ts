@@ -1,9 +1,11 @@
 /**
  * Durable background jobs on PostgreSQL. `enqueueJob` takes the caller's transaction, so a
  * job exists exactly when the change that caused it commits. Workers claim due jobs with
- * `FOR UPDATE SKIP LOCKED` (each job runs in one process only), hold a lease while they run,
- * and retry failures with exponential backoff. A worker killed mid-job leaves a lease that
- * runs out; another worker then takes the job again, so handlers must be idempotent.
+ * `FOR UPDATE SKIP LOCKED` (each job runs in one process only), hold a lease that they renew
+ * while the handler runs, and retry failures with exponential backoff until `max_attempts`,
+ * then mark the job `failed` with its last error. A worker killed mid-job stops renewing; once
+ * its lease has run out another worker takes the job again. Delivery is therefore
+ * at-least-once and handlers must be idempotent.
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';

@@ -214,9 +214,10 @@ describe('worker', () => {
 		const id = await enqueueJob(t.database.db, kind, {});
 		let release!: () => void;
 		const slow = new Promise<void>((r) => (release = r));
-		const w1 = startWorker({ pool: t.database.pool, leaseSeconds: 1, handlers: { [kind]: () => slow.then(() => Promise.reject(new Error('zu spät'))) } }, false);
+		// A long lease: w1 does not renew during the test, as if its process hung.
+		const w1 = startWorker({ pool: t.database.pool, leaseSeconds: 600, handlers: { [kind]: () => slow.then(() => Promise.reject(new Error('zu spät'))) } }, false);
 		const first = w1.drain();
-		// Wait until w1 holds the job, then let its lease run out as if it hung.
+		// Wait until w1 holds the job, then let its lease run out.
 		for (let i = 0; i < 100 && (await job(id)).status !== 'running'; i++) await sleep(10);
 		await t.database.pool.query(`update jobs set locked_until = now() - interval '1 second' where id = $1`, [id]);
 		const w2 = startWorker({ pool: t.database.pool, handlers: { [kind]: async () => {} } }, false);
@@ -231,12 +232,23 @@ describe('worker', () => {
 	it('renews the lease of a long-running job', async () => {
 		const kind = 'test.renew';
 		const id = await enqueueJob(t.database.db, kind, {});
-		const w = startWorker({ pool: t.database.pool, leaseSeconds: 3, handlers: { [kind]: () => sleep(2500) } }, false);
+		let release!: () => void;
+		const hold = new Promise<void>((r) => (release = r));
+		const w = startWorker({ pool: t.database.pool, leaseSeconds: 3, handlers: { [kind]: () => hold } }, false);
 		const running = w.drain();
-		await sleep(1800);
-		const mid = await t.database.pool.query(`select extract(epoch from locked_until - now())::float as left from jobs where id = $1`, [id]);
-		// Claimed with 3 s; after 1.8 s without renewal only ~1.2 s would be left.
-		expect(mid.rows[0].left).toBeGreaterThan(1.8);
+		const lockedUntil = async () =>
+			(await t.database.pool.query<{ t: Date | null }>(`select locked_until as t from jobs where id = $1`, [id])).rows[0].t?.getTime() ?? 0;
+		let first = 0;
+		for (let i = 0; i < 200 && !first; i++) first = (await lockedUntil()) || (await sleep(10), 0);
+		expect(first).toBeGreaterThan(0);
+		// Renewed about every second (a third of the lease) while the handler runs.
+		let later = first;
+		for (let i = 0; i < 60 && later <= first; i++) {
+			await sleep(100);
+			later = await lockedUntil();
+		}
+		expect(later).toBeGreaterThan(first);
+		release();
 		await running;
 		expect((await job(id)).status).toBe('done');
 		await w.stop();
@@ -247,7 +259,12 @@ describe('worker', () => {
 		let done!: () => void;
 		const ran = new Promise<void>((r) => (done = r));
 		const w = startWorker({ pool: t.database.pool, pollMs: 60_000, handlers: { [kind]: async () => done() } });
-		await sleep(300); // LISTEN is in place
+		// Wait until the worker's LISTEN is in place.
+		for (let i = 0; i < 100; i++) {
+			const r = await t.database.pool.query(`select 1 from pg_stat_activity where datname = current_database() and query ilike 'listen kommunennetz_jobs'`);
+			if (r.rowCount) break;
+			await sleep(50);
+		}
 		const t0 = Date.now();
 		await t.database.db.transaction((tx) => enqueueJob(tx, kind, {}));
 		await ran;
