@@ -16,7 +16,7 @@ import {
 import { formFailure, text, type FormErrors } from '$lib/server/accounts/forms';
 import { db } from '$lib/server/db';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
-import { idOf, requireCoordinator } from './guard';
+import { idOf, requireCoordinatorPage as requireCoordinator } from '../admin';
 
 const PAGE_SIZE = 50;
 
@@ -75,7 +75,7 @@ function back(event: RequestEvent, notice: string, id: number): string {
 	return `${event.url.pathname}?${params}`;
 }
 
-function userIdOf(form: FormData): number | null {
+function userIdOf(form: FormData): number | undefined {
 	return idOf(text(form, 'user_id'));
 }
 

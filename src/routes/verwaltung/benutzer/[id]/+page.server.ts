@@ -4,7 +4,7 @@ import { formFailure, text, type FormErrors } from '$lib/server/accounts/forms';
 import { listAudit } from '$lib/server/audit';
 import { db } from '$lib/server/db';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
-import { idOf, requireCoordinator } from '../guard';
+import { idOf, requireCoordinatorPage as requireCoordinator } from '../../admin';
 
 const NOTICES = {
 	gespeichert: 'Die Änderungen sind gespeichert.',
