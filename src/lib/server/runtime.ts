@@ -14,12 +14,16 @@ import { scheduleRetention } from './retention';
 export type Log = (msg: string) => void;
 const defaultLog: Log = (msg) => console.log(`[kommunennetz] ${msg}`);
 
-let state: { db: Database; worker?: Worker } | undefined;
-let starting: Promise<Database> | undefined;
-let ready = false;
+interface RuntimeState {
+	state?: { db: Database; worker?: Worker };
+	starting?: Promise<Database>;
+	ready: boolean;
+}
+// On globalThis for the same reason as the connection in db/index.ts (dev server reloads).
+const rt = ((globalThis as { __kommunennetzRuntime?: RuntimeState }).__kommunennetzRuntime ??= { ready: false });
 
 export function isReady(): boolean {
-	return ready;
+	return rt.ready;
 }
 
 export interface StartOptions {
@@ -33,9 +37,9 @@ export interface StartOptions {
 
 /** Brings the database up to date and returns it; idempotent within one process. */
 export function startPlatform(opts: StartOptions = {}): Promise<Database> {
-	if (state) return Promise.resolve(state.db);
-	starting ??= start(opts).finally(() => (starting = undefined));
-	return starting;
+	if (rt.state) return Promise.resolve(rt.state.db);
+	rt.starting ??= start(opts).finally(() => (rt.starting = undefined));
+	return rt.starting;
 }
 
 async function start(opts: StartOptions): Promise<Database> {
@@ -55,18 +59,18 @@ async function start(opts: StartOptions): Promise<Database> {
 	let worker: Worker | undefined;
 	if (opts.worker) await scheduleRetention(db.db);
 	if (opts.worker) worker = startWorker({ pool: db.pool, handlers: jobHandlers(), log });
-	state = { db, worker };
-	ready = true;
+	rt.state = { db, worker };
+	rt.ready = true;
 	log(`Datenbank bereit (${db.kind === 'embedded' ? 'eingebettet' : 'PostgreSQL-Server'}) nach ${Date.now() - t0} ms.`);
 	return db;
 }
 
 export async function stopPlatform(log: Log = defaultLog): Promise<void> {
-	ready = false;
+	rt.ready = false;
 	// A shutdown during start-up waits for it, so the embedded server is not left behind.
-	await starting?.catch(() => undefined);
-	const s = state;
-	state = undefined;
+	await rt.starting?.catch(() => undefined);
+	const s = rt.state;
+	rt.state = undefined;
 	if (!s) return;
 	await s.worker?.stop();
 	await s.db.close();

@@ -29,18 +29,20 @@ pg.types.setTypeParser(1082, (v) => v);
 // BIGINT counts fit into numbers here.
 pg.types.setTypeParser(20, (v) => Number(v));
 
-let current: Database | undefined;
+// Kept on globalThis: the dev server re-evaluates modules on change, and a reloaded module
+// must find the connection that the start-up hook opened.
+const holder = ((globalThis as { __kommunennetzDb?: { current?: Database } }).__kommunennetzDb ??= {});
 
 export function db(): Db {
-	if (!current) throw new Error('Die Datenbank ist noch nicht verbunden.');
-	return current.db;
+	if (!holder.current) throw new Error('Die Datenbank ist noch nicht verbunden.');
+	return holder.current.db;
 }
 export function database(): Database {
-	if (!current) throw new Error('Die Datenbank ist noch nicht verbunden.');
-	return current;
+	if (!holder.current) throw new Error('Die Datenbank ist noch nicht verbunden.');
+	return holder.current;
 }
 export function isConnected(): boolean {
-	return current !== undefined;
+	return holder.current !== undefined;
 }
 
 export interface OpenOptions {
@@ -76,12 +78,12 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
 		kind: embedded ? 'embedded' : 'postgres',
 		url,
 		async close() {
-			if (current === handle) current = undefined;
+			if (holder.current === handle) holder.current = undefined;
 			await pool.end().catch(() => undefined);
 			await embedded?.stop();
 		}
 	};
-	current = handle;
+	holder.current = handle;
 	return handle;
 }
 
