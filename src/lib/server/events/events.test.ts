@@ -30,6 +30,8 @@ import {
 	submitFeedback,
 	updateEvent,
 	feedbackResults,
+	getEvent,
+	listEvents,
 	publishedQuotes,
 	type CreateEventInput
 } from '.';
@@ -206,6 +208,11 @@ describe('under a rush', () => {
 			.from(registrationSessions)
 			.where(and(eq(registrationSessions.sessionId, ws.id), eq(registrationSessions.status, 'confirmed')));
 		expect(sessionConfirmed).toBe(10);
+		const detail = (await getEvent(conn(), e.id))!;
+		expect([detail.confirmed, detail.waitlisted]).toEqual([50, 150]);
+		expect(detail.sessions.map((s) => [s.confirmed, s.waitlisted])).toEqual([[10, 190]]);
+		expect((await listRegistrations(conn(), e.id, { sessionId: ws.id, status: 'confirmed', limit: 5 })).total).toBe(50);
+		expect((await listEvents(conn(), { q: e.title })).items[0]).toMatchObject({ confirmed: 50, waitlisted: 150 });
 
 		// 20 concurrent cancellations promote exactly the next 20, in order.
 		const byEmail = new Map(ok.map((r, i) => [`ansturm${i}@example.org`, r]));

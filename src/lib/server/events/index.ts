@@ -1174,9 +1174,11 @@ export interface EventFilter {
 	offset?: number;
 }
 
+// Qualified by hand: Drizzle may render a column without its table, which inside the subquery
+// would name the subquery's own column.
 const countsSql = {
-	confirmed: sql<number>`(select count(*)::int from event_registrations r where r.event_id = ${events.id} and r.status = 'confirmed')`,
-	waitlisted: sql<number>`(select count(*)::int from event_registrations r where r.event_id = ${events.id} and r.status = 'waitlisted')`
+	confirmed: sql<number>`(select count(*)::int from event_registrations r where r.event_id = "events"."id" and r.status = 'confirmed')`,
+	waitlisted: sql<number>`(select count(*)::int from event_registrations r where r.event_id = "events"."id" and r.status = 'waitlisted')`
 };
 
 export async function listEvents(conn: DbOrTx, f: EventFilter = {}) {
@@ -1219,8 +1221,8 @@ export async function getEvent(conn: DbOrTx, id: number) {
 	const sessions = await conn
 		.select({
 			session: eventSessions,
-			confirmed: sql<number>`(select count(*)::int from event_registration_sessions rs where rs.session_id = ${eventSessions.id} and rs.status = 'confirmed')`,
-			waitlisted: sql<number>`(select count(*)::int from event_registration_sessions rs where rs.session_id = ${eventSessions.id} and rs.status = 'waitlisted')`
+			confirmed: sql<number>`(select count(*)::int from event_registration_sessions rs where rs.session_id = "event_sessions"."id" and rs.status = 'confirmed')`,
+			waitlisted: sql<number>`(select count(*)::int from event_registration_sessions rs where rs.session_id = "event_sessions"."id" and rs.status = 'waitlisted')`
 		})
 		.from(eventSessions)
 		.where(eq(eventSessions.eventId, id))
@@ -1268,7 +1270,7 @@ export async function listRegistrations(conn: DbOrTx, eventId: number, f: Regist
 	if (f.status) where.push(eq(registrations.status, f.status));
 	if (f.areaAgs) where.push(eq(registrations.areaAgs, f.areaAgs));
 	if (f.checkedIn !== undefined) where.push(f.checkedIn ? isNotNull(registrations.checkedInAt) : isNull(registrations.checkedInAt));
-	if (f.sessionId) where.push(sql`exists (select 1 from event_registration_sessions rs where rs.registration_id = ${registrations.id} and rs.session_id = ${f.sessionId} and rs.status <> 'cancelled')`);
+	if (f.sessionId) where.push(sql`exists (select 1 from event_registration_sessions rs where rs.registration_id = "event_registrations"."id" and rs.session_id = ${f.sessionId} and rs.status <> 'cancelled')`);
 	if (f.q?.trim()) {
 		const like = `%${f.q.trim().replace(/[%_\\]/g, '\\$&')}%`;
 		where.push(or(ilike(registrations.name, like), ilike(registrations.email, like), ilike(registrations.organisation, like), ilike(areas.name, like))!);
