@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineEndpoint, listOf, pageQuery } from '../api/endpoint';
 import { db } from '../db';
-import { feedbackFields, listAccessibilityFeedback, submitAccessibilityFeedback } from '.';
+import { feedbackFields, listAccessibilityFeedback, setAccessibilityFeedbackDone, submitAccessibilityFeedback } from '.';
 
 const feedbackSchema = z.object({
 	id: z.number().int(),
@@ -42,22 +42,37 @@ export const siteEndpoints = [
 		summary: 'Eingegangene Rückmeldungen zur Barrierefreiheit (neueste zuerst)',
 		tag: 'Barrierefreiheit',
 		access: 'coordinator',
-		query: pageQuery,
+		query: pageQuery.extend({ status: z.enum(['open', 'done']).optional().describe('open: unerledigt, done: erledigt') }),
 		response: listOf(feedbackSchema),
 		async handler({ query }) {
 			const { items, total } = await listAccessibilityFeedback(db(), query);
-			return {
-				items: items.map((f) => ({
-					id: f.id,
-					name: f.name,
-					email: f.email,
-					page_url: f.pageUrl,
-					message: f.message,
-					created_at: f.createdAt.toISOString(),
-					done_at: f.doneAt ? f.doneAt.toISOString() : null
-				})),
-				total
-			};
+			return { items: items.map(toApi), total };
+		}
+	}),
+	defineEndpoint({
+		method: 'PATCH',
+		path: '/accessibility-feedback/{id}',
+		operationId: 'updateAccessibilityFeedback',
+		summary: 'Rückmeldung als erledigt markieren oder wieder öffnen',
+		tag: 'Barrierefreiheit',
+		access: 'coordinator',
+		params: z.object({ id: z.coerce.number().int().min(1).max(2 ** 31 - 1) }),
+		body: z.object({ done: z.boolean().describe('true: erledigt, false: wieder offen') }),
+		response: feedbackSchema,
+		async handler({ params, body, actor }) {
+			return toApi(await setAccessibilityFeedbackDone(db(), actor, { id: params.id, done: body.done }));
 		}
 	})
 ];
+
+function toApi(f: Awaited<ReturnType<typeof listAccessibilityFeedback>>['items'][number]): z.infer<typeof feedbackSchema> {
+	return {
+		id: f.id,
+		name: f.name,
+		email: f.email,
+		page_url: f.pageUrl,
+		message: f.message,
+		created_at: f.createdAt.toISOString(),
+		done_at: f.doneAt ? f.doneAt.toISOString() : null
+	};
+}

@@ -2,14 +2,14 @@
  * The public site: feedback on barriers (required by BITV NRW § 7 / EU directive 2016/2102).
  * Anyone may send it; the coordination office gets it by mail and answers.
  */
-import { and, desc, eq, gt, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, isNotNull, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { parseInput } from '../accounts';
 import { users } from '../accounts/schema';
 import { recordAudit, type Actor } from '../audit';
 import { auditLog } from '../audit/schema';
 import type { DbOrTx } from '../db';
-import { DomainError } from '../errors';
+import { DomainError, notFound, requireCoordinator } from '../errors';
 import { enqueueMail } from '../mail';
 import { renderMail } from '../mail/templates';
 import { accessibilityFeedback } from './schema';
@@ -151,20 +151,50 @@ export async function submitAccessibilityFeedback(conn: DbOrTx, actor: Actor, in
 }
 
 export interface FeedbackListFilter {
+	/** open: not yet settled; done: settled; absent: all. */
+	status?: 'open' | 'done';
 	limit?: number;
 	offset?: number;
 }
 
 /** Feedback, newest first. Only for coordinators (the API checks access). */
 export async function listAccessibilityFeedback(conn: DbOrTx, f: FeedbackListFilter = {}) {
+	const where = f.status === 'open' ? isNull(accessibilityFeedback.doneAt) : f.status === 'done' ? isNotNull(accessibilityFeedback.doneAt) : undefined;
 	const [items, [{ total }]] = await Promise.all([
 		conn
 			.select()
 			.from(accessibilityFeedback)
+			.where(where)
 			.orderBy(desc(accessibilityFeedback.id))
 			.limit(f.limit ?? 100)
 			.offset(f.offset ?? 0),
-		conn.select({ total: sql<number>`count(*)::int` }).from(accessibilityFeedback)
+		conn.select({ total: sql<number>`count(*)::int` }).from(accessibilityFeedback).where(where)
 	]);
 	return { items, total };
+}
+
+export interface SetFeedbackDoneInput {
+	/** The feedback entry. */
+	id: number;
+	/** true: answered or otherwise settled; false: open again. */
+	done: boolean;
+}
+
+/** Marks feedback as settled (or open again). Coordinators only. */
+export async function setAccessibilityFeedbackDone(conn: DbOrTx, actor: Actor, input: SetFeedbackDoneInput) {
+	requireCoordinator(actor);
+	return conn.transaction(async (tx) => {
+		const [row] = await tx
+			.update(accessibilityFeedback)
+			.set({ doneAt: input.done ? sql`coalesce(${accessibilityFeedback.doneAt}, now())` : null })
+			.where(eq(accessibilityFeedback.id, input.id))
+			.returning();
+		if (!row) throw notFound(`Es gibt keine Rückmeldung Nr. ${input.id}.`);
+		await recordAudit(tx, actor, {
+			action: input.done ? 'accessibility_feedback.done' : 'accessibility_feedback.reopened',
+			objectType: 'accessibility_feedback',
+			objectId: row.id
+		});
+		return row;
+	});
 }

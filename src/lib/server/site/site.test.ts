@@ -144,3 +144,30 @@ describe('API /accessibility-feedback', () => {
 		expect(r.body.paths['/accessibility-feedback']).toHaveProperty('get');
 	});
 });
+
+describe('settling accessibility feedback', () => {
+	it('marks feedback done and open again, with audit records, through the API', async () => {
+		const { id } = await submitAccessibilityFeedback(t.database.db, anonymousActor('10.9.8.7'), { message: 'Der Kontrast der Fußzeile ist zu schwach.' });
+		const done = await api('PATCH', `/accessibility-feedback/${id}`, { token: coordinatorToken, body: { done: true } });
+		expect(done.status).toBe(200);
+		expect(done.body.done_at).toMatch(/^\d{4}-/);
+		const open = await api('GET', '/accessibility-feedback?status=open&limit=1000', { token: coordinatorToken });
+		expect(open.body.items.map((f: { id: number }) => f.id)).not.toContain(id);
+		const settled = await api('GET', '/accessibility-feedback?status=done', { token: coordinatorToken });
+		expect(settled.body.items.map((f: { id: number }) => f.id)).toContain(id);
+		const reopened = await api('PATCH', `/accessibility-feedback/${id}`, { token: coordinatorToken, body: { done: false } });
+		expect(reopened.body.done_at).toBeNull();
+		const actions = (await t.database.db.select().from(auditLog).where(eq(auditLog.objectId, String(id)))).map((a) => a.action);
+		expect(actions).toEqual(expect.arrayContaining(['accessibility_feedback.done', 'accessibility_feedback.reopened']));
+	});
+
+	it('refuses non-coordinators, unknown ids and bad bodies', async () => {
+		const { id } = await submitAccessibilityFeedback(t.database.db, anonymousActor('10.9.8.6'), { message: 'Ein Link ist nicht erkennbar.' });
+		expect((await api('PATCH', `/accessibility-feedback/${id}`, { token: partnerToken, body: { done: true } })).status).toBe(403);
+		expect((await api('PATCH', `/accessibility-feedback/${id}`, { body: { done: true } })).status).toBe(401);
+		expect((await api('PATCH', '/accessibility-feedback/999999', { token: coordinatorToken, body: { done: true } })).status).toBe(404);
+		const bad = await api('PATCH', `/accessibility-feedback/${id}`, { token: coordinatorToken, body: { done: 'ja' } });
+		expect(bad.status).toBe(400);
+		expect(Object.keys(bad.body.errors)).toContain('body.done');
+	});
+});
