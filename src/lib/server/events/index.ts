@@ -690,17 +690,18 @@ export async function register(conn: DbOrTx, actor: Actor, input: RegisterInput)
 	const sessionIds = [...new Set(v.sessionIds)];
 	const token = newSecret();
 	return conn.transaction(async (tx) => {
-		const event = await lockEvent(tx, v.eventId);
-		const window = registrationWindow(event);
-		if (!window.open) throw new DomainError('conflict', window.message!);
-		if (!mayRegister(event.audience, actor)) throw audienceError(event.audience, actor);
+		// Everything that does not depend on the places left is checked before the lock, so that
+		// the lock is held as briefly as possible while many people register at once.
+		const [unlocked] = await tx.select().from(events).where(eq(events.id, v.eventId));
+		if (!unlocked) throw notFound('Diese Veranstaltung gibt es nicht.');
+		checkRegistrationAllowed(unlocked, actor);
 		let areaAgs = v.areaAgs ?? null;
 		if (!areaAgs && actor.role === 'member_contact' && actor.areaAgs && v.areaAgs === undefined) areaAgs = actor.areaAgs;
 		if (areaAgs) await assertArea(tx, areaAgs, 'areaAgs');
 
 		// Session choice: only choosable workshops of this event, at most one per time slot.
 		const sessions = sessionIds.length
-			? await tx.select().from(eventSessions).where(and(eq(eventSessions.eventId, event.id), inArray(eventSessions.id, sessionIds)))
+			? await tx.select().from(eventSessions).where(and(eq(eventSessions.eventId, v.eventId), inArray(eventSessions.id, sessionIds)))
 			: [];
 		const errors: string[] = [];
 		for (const id of sessionIds) {
@@ -713,32 +714,31 @@ export async function register(conn: DbOrTx, actor: Actor, input: RegisterInput)
 				if (overlaps(sessions[i], sessions[j]))
 					errors.push(`„${sessions[i].title}“ und „${sessions[j].title}“ finden gleichzeitig statt. Bitte wählen Sie einen Workshop je Zeitfenster.`);
 		if (errors.length) throw new DomainError('validation', errors[0], { sessionIds: errors });
+		sessions.sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
 
-		const [dup] = await tx
-			.select({ id: registrations.id })
-			.from(registrations)
-			.where(and(eq(registrations.eventId, event.id), sql`lower(${registrations.email}) = lower(${v.email})`, ne(registrations.status, 'cancelled')));
-		if (dup)
+		// From here on one registration per event at a time. The counts are a statement of their
+		// own after the lock: only a new statement sees what the previous holder committed.
+		const event = await lockEvent(tx, v.eventId);
+		checkRegistrationAllowed(event, actor);
+		const ids = sessions.map((s) => s.id);
+		const counts = await tx.execute<{ confirmed: number; waitlisted: number; area: number; dup: number; sessions: Record<string, number> | null }>(sql`
+			select
+			  count(*) filter (where status = 'confirmed')::int as confirmed,
+			  count(*) filter (where status = 'waitlisted')::int as waitlisted,
+			  count(*) filter (where status = 'confirmed' and area_ags = ${areaAgs})::int as area,
+			  count(*) filter (where lower(email) = lower(${v.email}))::int as dup,
+			  (select jsonb_object_agg(x.session_id, x.n) from (
+			     select session_id, count(*)::int as n from event_registration_sessions
+			      where status = 'confirmed' and session_id = any(${`{${ids.join(',')}}`}::int[]) group by session_id) x) as sessions
+			from event_registrations where event_id = ${event.id} and status <> 'cancelled'`);
+		const c = counts.rows[0];
+		if (Number(c.dup) > 0)
 			throw new DomainError('conflict', `Mit der Adresse ${v.email} besteht bereits eine Anmeldung zu dieser Veranstaltung. Den Link dazu finden Sie in Ihrer Bestätigungsmail.`, {
 				email: ['Mit dieser Adresse besteht bereits eine Anmeldung.']
 			});
-
-		const [{ confirmed, waitlisted }] = await tx
-			.select({
-				confirmed: sql<number>`count(*) filter (where ${registrations.status} = 'confirmed')::int`,
-				waitlisted: sql<number>`count(*) filter (where ${registrations.status} = 'waitlisted')::int`
-			})
-			.from(registrations)
-			.where(and(eq(registrations.eventId, event.id), ne(registrations.status, 'cancelled')));
 		let reason: string | undefined;
-		if (event.capacity != null && confirmed >= event.capacity) reason = 'Die Veranstaltung ist ausgebucht.';
-		else if (event.perAreaLimit != null && areaAgs) {
-			const [{ n }] = await tx
-				.select({ n: sql<number>`count(*)::int` })
-				.from(registrations)
-				.where(and(eq(registrations.eventId, event.id), eq(registrations.status, 'confirmed'), eq(registrations.areaAgs, areaAgs)));
-			if (n >= event.perAreaLimit) reason = `Für Ihre Kommune sind bereits alle ${event.perAreaLimit} Plätze vergeben.`;
-		}
+		if (event.capacity != null && Number(c.confirmed) >= event.capacity) reason = 'Die Veranstaltung ist ausgebucht.';
+		else if (event.perAreaLimit != null && areaAgs && Number(c.area) >= event.perAreaLimit) reason = `Für Ihre Kommune sind bereits alle ${event.perAreaLimit} Plätze vergeben.`;
 		const status: 'confirmed' | 'waitlisted' = reason ? 'waitlisted' : 'confirmed';
 		const ask = new Set<RegistrationField>(event.askFields as RegistrationField[]);
 		const [reg] = await tx
@@ -760,27 +760,16 @@ export async function register(conn: DbOrTx, actor: Actor, input: RegisterInput)
 			})
 			.returning();
 
-		const out: { sessionId: number; status: Status }[] = [];
-		for (const s of [...sessions].sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime())) {
-			let st: Status = 'waitlisted';
-			if (status === 'confirmed') {
-				if (s.capacity == null) st = 'confirmed';
-				else {
-					const [{ n }] = await tx
-						.select({ n: sql<number>`count(*)::int` })
-						.from(registrationSessions)
-						.where(and(eq(registrationSessions.sessionId, s.id), eq(registrationSessions.status, 'confirmed')));
-					st = n < s.capacity ? 'confirmed' : 'waitlisted';
-				}
-			}
-			await tx.insert(registrationSessions).values({ registrationId: reg.id, sessionId: s.id, status: st });
-			out.push({ sessionId: s.id, status: st });
-		}
+		const out: { sessionId: number; status: Status }[] = sessions.map((s) => {
+			const taken = Number(c.sessions?.[String(s.id)] ?? 0);
+			return { sessionId: s.id, status: status === 'confirmed' && (s.capacity == null || taken < s.capacity) ? 'confirmed' : 'waitlisted' };
+		});
+		if (out.length) await tx.insert(registrationSessions).values(out.map((o) => ({ registrationId: reg.id, sessionId: o.sessionId, status: o.status })));
 		const mailSessions: MailSession[] = out.map((o) => ({ ...sessions.find((s) => s.id === o.sessionId)!, status: o.status }));
 		if (status === 'confirmed') {
 			await enqueueMail(tx, { to: reg.email, toName: reg.name, template: 'event_confirmation', ...confirmationMail(asMailEvent(event), reg.name, mailSessions, token), attachments: icsAttachment(event) });
 		} else {
-			await enqueueMail(tx, { to: reg.email, toName: reg.name, template: 'event_waitlist', ...waitlistMail(event, reg.name, waitlisted + 1, reason!, token) });
+			await enqueueMail(tx, { to: reg.email, toName: reg.name, template: 'event_waitlist', ...waitlistMail(event, reg.name, Number(c.waitlisted) + 1, reason!, token) });
 		}
 		await recordAudit(tx, actor, {
 			action: 'registration.created',
@@ -790,6 +779,12 @@ export async function register(conn: DbOrTx, actor: Actor, input: RegisterInput)
 		});
 		return { id: reg.id, status, sessions: out, cancelToken: token, reason };
 	});
+}
+
+function checkRegistrationAllowed(event: EventRow, actor: Actor): void {
+	const window = registrationWindow(event);
+	if (!window.open) throw new DomainError('conflict', window.message!);
+	if (!mayRegister(event.audience, actor)) throw audienceError(event.audience, actor);
 }
 
 /**
