@@ -2,7 +2,10 @@
 import { cliActor } from '../lib/server/audit';
 import { createApiToken, createUser, findUserByEmail, ROLES } from '../lib/server/accounts';
 import { db, migrateDatabase, database } from '../lib/server/db';
+import { readFile } from 'node:fs/promises';
 import { loadDemoData } from '../lib/server/demo';
+import { importSubscribers } from '../lib/server/infomail/subscriptions';
+import { parseSubscriberCsv } from '../lib/server/infomail/import';
 import { UsageError } from './main';
 
 export interface CommandContext {
@@ -80,6 +83,35 @@ export const commands: Command[] = [
 		async run({ out }) {
 			await loadDemoData(db());
 			out('Demodaten geladen.');
+		}
+	},
+	{
+		name: 'subscribers import',
+		summary: 'Übernimmt eine Liste von Infomail-Abonnenten (CSV) mit Einwilligung von anderswo.',
+		options: {
+			'consent-source': { type: 'string', required: true, valueName: 'Quelle', description: 'Wo und wie die Einwilligung erteilt wurde, z. B. "Newsletter-Liste der Staatskanzlei, Double-Opt-in 2024"' }
+		},
+		positionals: true,
+		async run({ values, positionals, out, log }) {
+			const file = positionals[0];
+			if (!file || positionals.length > 1) throw new UsageError('Bitte genau eine CSV-Datei angeben: subscribers import DATEI.csv --consent-source "…"');
+			let text: string;
+			try {
+				text = await readFile(file, 'utf8');
+			} catch (e) {
+				throw new UsageError(`Die Datei ${file} lässt sich nicht lesen: ${(e as Error).message}`);
+			}
+			let parsed;
+			try {
+				parsed = parseSubscriberCsv(text);
+			} catch (e) {
+				throw new UsageError(`Die Datei ist kein lesbares CSV: ${(e as Error).message}`);
+			}
+			const r = await importSubscribers(db(), cliActor, { rows: parsed.rows, source: str(values['consent-source'])! });
+			for (const e of [...parsed.errors, ...r.invalid].sort((a, b) => a.line - b.line)) log(`Zeile ${e.line}: ${e.message}`);
+			out(
+				`Übernommen: ${r.created} neu, ${r.confirmedAgain} bestätigt (waren unbestätigt), ${r.alreadyConfirmed} schon bestätigt, ${r.keptUnsubscribed} bleiben abbestellt, ${parsed.errors.length + r.invalid.length} Zeilen fehlerhaft.`
+			);
 		}
 	}
 ];
