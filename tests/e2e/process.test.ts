@@ -167,43 +167,60 @@ describe('invalid configuration', () => {
 });
 
 describe('two processes, one PostgreSQL server', () => {
+	function databaseUrl(name: string): string {
+		const u = new URL(postgresServerUrl);
+		u.pathname = `/${name}`;
+		return u.toString();
+	}
+
+	async function counts(url: string): Promise<{ users: number; distinctEmails: number; areas: number; migrations: number }> {
+		const client = new pg.Client({ connectionString: url });
+		await client.connect();
+		try {
+			const users = await client.query('select count(*)::int as n, count(distinct lower(email))::int as d from users');
+			const areas = await client.query('select count(*)::int as n from areas');
+			const migrations = await client.query('select count(*)::int as n from drizzle.__drizzle_migrations');
+			return { users: users.rows[0].n, distinctEmails: users.rows[0].d, areas: areas.rows[0].n, migrations: migrations.rows[0].n };
+		} finally {
+			await client.end();
+		}
+	}
+
 	it('start at the same time against a fresh database: both healthy, migrated and loaded once', async () => {
-		const name = `kn_e2e_two_${process.pid}_${Date.now().toString(36)}`;
-		const serverUrl = new URL(postgresServerUrl);
-		const adminUrl = new URL(serverUrl);
-		adminUrl.pathname = '/postgres';
-		const dbUrl = new URL(serverUrl);
-		dbUrl.pathname = `/${name}`;
-		const admin = new pg.Client({ connectionString: adminUrl.toString() });
+		const stamp = `${process.pid}_${Date.now().toString(36)}`;
+		const name = `kn_e2e_two_${stamp}`;
+		const reference = `kn_e2e_ref_${stamp}`;
+		const admin = new pg.Client({ connectionString: databaseUrl('postgres') });
 		await admin.connect();
 		await admin.query(`create database ${name}`);
+		await admin.query(`create database ${reference}`);
 		try {
-			const [a, b] = await Promise.all([start({ databaseUrl: dbUrl.toString() }), start({ databaseUrl: dbUrl.toString() })]);
+			const [a, b] = await Promise.all([start({ databaseUrl: databaseUrl(name) }), start({ databaseUrl: databaseUrl(name) })]);
 			for (const app of [a, b]) {
 				const health = await (await fetch(`${app.url}/healthz`)).json();
 				expect(health).toEqual({ status: 'ok', database: 'postgres' });
+				expect((await fetch(`${app.url}/api/v1/areas/05113000`)).status).toBe(200);
 			}
-			const client = new pg.Client({ connectionString: dbUrl.toString() });
-			await client.connect();
-			try {
-				const journal = JSON.parse(fs.readFileSync(path.join(root, 'drizzle/meta/_journal.json'), 'utf8')) as { entries: unknown[] };
-				const migrations = await client.query('select count(*)::int as n from drizzle.__drizzle_migrations');
-				expect(migrations.rows[0].n, 'jede Migration genau einmal').toBe(journal.entries.length);
-				const users = await client.query('select count(*)::int as n, count(distinct lower(email))::int as d from users');
-				expect(users.rows[0].n, 'Demokonten genau einmal').toBe(5);
-				expect(users.rows[0].d).toBe(5);
-				const areas = await client.query('select count(*)::int as n from areas');
-				expect(areas.rows[0].n).toBe(432);
-			} finally {
-				await client.end();
-			}
-			for (const app of [a, b]) expect((await fetch(`${app.url}/api/v1/areas/05113000`)).status).toBe(200);
 			for (const app of [a, b]) {
 				const exit = await app.stop('SIGTERM', 15_000);
 				expect(exit.code, app.output()).toBe(0);
 			}
+
+			// What one load of the demo data gives: the CLI on a database of its own.
+			const loaded = runCli(root, ['demo-data'], { DATABASE_URL: databaseUrl(reference) });
+			expect(loaded.status, loaded.stderr).toBe(0);
+			const once = await counts(databaseUrl(reference));
+			expect(once.users).toBeGreaterThan(0);
+
+			const journal = JSON.parse(fs.readFileSync(path.join(root, 'drizzle/meta/_journal.json'), 'utf8')) as { entries: unknown[] };
+			const both = await counts(databaseUrl(name));
+			expect(both.migrations, 'jede Migration genau einmal').toBe(journal.entries.length);
+			expect(both.users, 'Demokonten genau einmal').toBe(once.users);
+			expect(both.distinctEmails).toBe(both.users);
+			expect(both.areas).toBe(432);
 		} finally {
 			await admin.query(`drop database if exists ${name} with (force)`);
+			await admin.query(`drop database if exists ${reference} with (force)`);
 			await admin.end();
 		}
 	}, 180_000);
