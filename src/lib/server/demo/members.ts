@@ -133,6 +133,13 @@ const SIGNATORIES: Record<string, [string, string]> = {
 	'BR-059': ['Dr. Helga Beispiel', 'Regierungspräsidentin']
 };
 
+/** A Tuesday about three months after the demo data is loaded, so that the planned round stays ahead. */
+function plannedRoundDate(): string {
+	const d = new Date(Date.now() + 90 * 86_400_000);
+	d.setUTCDate(d.getUTCDate() + ((9 - d.getUTCDay()) % 7));
+	return d.toISOString().slice(0, 10);
+}
+
 async function demoUser(tx: DbOrTx, u: { email: string; name: string; role: 'member_contact'; areaAgs: string; organisation: string; position: string }) {
 	return (await findUserByEmail(tx, u.email)) ?? (await createUser(tx, systemActor, { ...u, password: 'Demo-Passwort-2026' }));
 }
@@ -183,7 +190,7 @@ export async function loadMembersDemo(tx: DbOrTx): Promise<void> {
 		}
 	}
 	// A planned round for the application in progress (demo assumption).
-	await createSigningRound(tx, actor, { number: 6, date: '2026-11-17', place: 'Düsseldorf', note: 'Geplante Runde (Demo).', declarationVersionId: v2024.id });
+	await createSigningRound(tx, actor, { number: 6, date: plannedRoundDate(), place: 'Düsseldorf', note: 'Geplante Runde (Demo).', declarationVersionId: v2024.id });
 
 	// Bielefeld's accession with the council decision from the Beschlussvorlage (seed 004).
 	await tx.insert(accessions).values({
@@ -258,6 +265,8 @@ export async function loadMembersDemo(tx: DbOrTx): Promise<void> {
 		organisation: 'Stadt Gütersloh',
 		position: 'Ehrenamtskoordination'
 	});
+	// A contact of a municipality that is not yet in the registry, for trying the way in from the start.
+	await demoUser(tx, { email: 'k.sommer@muenster.example', name: 'Katrin Sommer', role: 'member_contact', areaAgs: '05515000', organisation: 'Stadt Münster', position: 'Engagementförderung' });
 	const lenaActor = actorFor({ id: lena.id, email: lena.email, name: lena.name, role: 'member_contact', areaAgs: lena.areaAgs });
 	const a = await openAccession(tx, lenaActor, { ags: '05754008' });
 	await updateAccession(tx, lenaActor, {

@@ -31,7 +31,9 @@ export const load: PageServerLoad = async ({ params, locals, url }) => {
 	const a = await getAccession(db(), locals.actor, idOf(params.id));
 	if (!a) error(404, 'Dieses Beitrittsverfahren gibt es nicht oder es gehört nicht zu Ihrer Kommune.');
 	const today = todayBerlin();
-	const rounds = (await listSigningRounds(db())).filter((r) => r.date >= today || a.state === 'admitted');
+	// Upcoming rounds first (the usual case), then past ones for late entries, newest first.
+	const all = await listSigningRounds(db());
+	const rounds = [...all.filter((r) => r.date >= today), ...all.filter((r) => r.date < today).reverse()];
 	return {
 		isCoordinator: user.role === 'coordinator',
 		a: {
@@ -66,7 +68,7 @@ export const load: PageServerLoad = async ({ params, locals, url }) => {
 		criteriaLabels: CRITERIA.map((c) => ({ key: c, ...CRITERION_LABELS[c] })),
 		ehrenamtskarteOptions: EHRENAMTSKARTE_OPTIONS.map((o) => ({ value: o, label: EHRENAMTSKARTE_LABELS[o] })),
 		resultOptions: COUNCIL_RESULTS.map((r) => ({ value: r, label: COUNCIL_RESULT_LABELS[r] })),
-		rounds: rounds.map((r) => ({ value: String(r.number), label: `${r.number}. Runde am ${r.date.split('-').reverse().join('.')}${r.place ? ` in ${r.place}` : ''}` })),
+		rounds: rounds.map((r) => ({ value: String(r.number), label: `${r.number}. Runde am ${r.date.split('-').reverse().join('.')}${r.place ? ` in ${r.place}` : ''}${r.date < today ? ' (bereits vorbei)' : ''}` })),
 		notice: url.searchParams.get('erledigt') ?? (url.searchParams.has('neu') ? 'eroeffnet' : null),
 		criteriaIncomplete: url.searchParams.has('kriterien')
 	};
