@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { DbOrTx, Tx } from '../db';
 import { toCsv, type CsvValue } from '../export/csv';
 import { auditLog } from './schema';
+import { EVENT_AUDIT_LABELS, EVENT_AUDIT_OBJECT_LABELS } from '../events/labels';
 
 /** Who performs a state change. */
 export interface Actor {
@@ -80,7 +81,12 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
 	'mail.requeued': 'Mail erneut in den Versand gegeben',
 	'mail.test_sent': 'Testmail ausgelöst',
 	'demo_data.loaded': 'Demodaten geladen',
-	'accessibility_feedback.submitted': 'Barriere gemeldet'
+	'accessibility_feedback.submitted': 'Barriere gemeldet',
+	'accessibility_feedback.done': 'Rückmeldung zur Barrierefreiheit erledigt',
+	'accessibility_feedback.reopened': 'Rückmeldung zur Barrierefreiheit wieder geöffnet',
+	'retention.purged': 'Abgelaufene Daten gelöscht',
+	// Each domain keeps its own wording next to its code (a plain data module, no cycle).
+	...EVENT_AUDIT_LABELS
 };
 export const AUDIT_OBJECT_LABELS: Record<string, string> = {
 	user: 'Konto',
@@ -89,7 +95,8 @@ export const AUDIT_OBJECT_LABELS: Record<string, string> = {
 	mail: 'Mail',
 	job: 'Auftrag',
 	system: 'System',
-	accessibility_feedback: 'Rückmeldung zur Barrierefreiheit'
+	accessibility_feedback: 'Rückmeldung zur Barrierefreiheit',
+	...EVENT_AUDIT_OBJECT_LABELS
 };
 export function auditActionLabel(action: string): string {
 	return AUDIT_ACTION_LABELS[action] ?? action;
