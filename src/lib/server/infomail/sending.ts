@@ -23,7 +23,6 @@
  */
 import { randomInt } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
-import MailComposer from 'nodemailer/lib/mail-composer';
 import type pg from 'pg';
 import { recordAudit, systemActor } from '../audit';
 import { config } from '../config';
@@ -32,6 +31,7 @@ import { enqueueJob, type JobHandler } from '../jobs';
 import { recipientsQuery } from './audiences';
 import { infomailHeaders, mailDomain, personalise, renderInfomailTemplate, replyTo, unsubscribeUrls } from './content';
 import { infomails, type InfomailSection } from './schema';
+import { bulkComposer } from './mime';
 import { parseSmtpUrl, SmtpPool, type PendingSend, type SmtpResult } from './smtp-pool';
 
 /** Advisory-lock class of the "one run per Infomail" lock (two-int key space). */
@@ -242,25 +242,15 @@ export async function runSender(database: Pick<Database, 'db' | 'pool'>, infomai
 			if (wait > 0) await new Promise((r) => setTimeout(r, wait));
 		}
 
-		async function compose(row: ClaimedRow): Promise<Buffer> {
+		const composeMime = bulkComposer({ from, replyTo: reply, subject: template.subject, headers: {} });
+		function compose(row: ClaimedRow): Buffer {
 			const urls = unsubscribeUrls(row.unsubscribe_token);
 			const body = personalise(template, { name: row.name, unsubscribeUrl: urls.page, audience: row.audience });
-			const composer = new MailComposer({
-				from,
-				to: row.name ? { name: row.name, address: row.email } : row.email,
-				replyTo: reply,
-				subject: body.subject,
-				text: body.text,
-				html: body.html,
-				messageId: row.message_id,
-				date: new Date(),
-				headers: infomailHeaders(row.unsubscribe_token)
-			});
-			return composer.compile().build();
+			return composeMime({ to: row.email, name: row.name, messageId: row.message_id, date: new Date(), headers: infomailHeaders(row.unsubscribe_token), text: body.text, html: body.html });
 		}
 
 		async function deliver(row: ClaimedRow): Promise<void> {
-			const raw = await compose(row);
+			const raw = compose(row);
 			const pending: PendingSend = await pool.start({ from: envelopeFrom, to: row.email }, raw);
 			// Hand over only once the server is ready for the data: until then it cannot accept the mail.
 			if (await pending.ready) {
