@@ -178,7 +178,7 @@ export interface MembersMap {
 /** The map data for a list of members (only members drawn as such; the rest is the grid). */
 export function membersMap(list: MapMember[]): MembersMap {
 	const base = baseMap();
-	const out: MembersMap = { viewBox: base.viewBox, kreisGrid: base.kreisGrid, gemeindeGrid: base.gemeindeGrid, kreise: [], gemeinden: [], bodies: [] };
+	const out: MembersMap = { viewBox: base.viewBox, kreisGrid: base.kreisGrid, gemeindeGrid: '', kreise: [], gemeinden: [], bodies: [] };
 	for (const m of list) {
 		if (m.kind === 'kreis' && m.areaAgs) {
 			const d = base.kreise.get(m.areaAgs);
@@ -191,5 +191,8 @@ export function membersMap(list: MapMember[]): MembersMap {
 			if (d) out.gemeinden.push({ key: m.key, d, label: m.label });
 		}
 	}
+	// Member Gemeinden carry their own outline; the grid holds only the others (a smaller page).
+	const drawn = new Set(out.gemeinden.map((g) => g.key));
+	out.gemeindeGrid = drawn.size ? [...base.gemeinden].filter(([ags]) => !drawn.has(ags)).map(([, d]) => d).join('') : base.gemeindeGrid;
 	return out;
 }
