@@ -6,7 +6,8 @@ import type { Actions, PageServerLoad } from './$types';
 
 // Opening the link shows a button; only the POST unsubscribes (link scanners change nothing).
 export const load: PageServerLoad = async ({ params, setHeaders }) => {
-	setHeaders({ 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
+	// No 'no-referrer' here: browsers then send "Origin: null" with the form, which the CSRF check refuses.
+	setHeaders({ 'cache-control': 'no-store' });
 	const found = await unsubscribeTokenAddress(db(), params.token);
 	return { found: found ? { email: found.email, subscribed: found.subscribed } : null };
 };
