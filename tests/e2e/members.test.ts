@@ -27,7 +27,7 @@ async function checkPage(ctx: BrowserContext, path: string, width: number, label
 }
 
 const PUBLIC_PAGES = ['/mitglieder', '/mitglieder?rb=059&art=kreis', '/mitglieder/05711000', '/mitglieder/BR-059', '/mitglieder/statistik', '/mitmachen', '/mitmachen?pruefen=1&contact_person=ja&ehrenamtskarte=none'];
-const COORDINATOR_PAGES = ['/beitritt', '/verwaltung/mitglieder', '/verwaltung/mitglieder/runden', '/verwaltung/mitglieder/05711000', '/mitglieder?status=alle', '/mitglieder/05711000'];
+const COORDINATOR_PAGES = ['/beitritt', '/mitglieder/05711000/bearbeiten', '/verwaltung/mitglieder', '/verwaltung/mitglieder/runden', '/verwaltung/mitglieder/05711000', '/mitglieder?status=alle', '/mitglieder/05711000'];
 
 describe('members pages: accessibility', () => {
 	let anon: BrowserContext;
