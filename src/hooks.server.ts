@@ -60,6 +60,22 @@ function securityHeadersOnEveryResponse(): void {
 	} as typeof writeHead;
 }
 
+/** RFC 8058: mail providers POST here without cookies and without an Origin header. */
+const ONE_CLICK_UNSUBSCRIBE = /^\/infomail\/abbestellen\/[^/]+\/one-click$/;
+
+/**
+ * SvelteKit's own CSRF check is switched off in svelte.config.js because it cannot exempt a
+ * path; this is the same check (form-like bodies from another origin are refused) with the one
+ * exemption RFC 8058 needs.
+ */
+function isCrossSiteFormPost(event: Parameters<Handle>[0]['event']): boolean {
+	if (!['POST', 'PUT', 'PATCH', 'DELETE'].includes(event.request.method)) return false;
+	const type = event.request.headers.get('content-type');
+	if (!isFormContentType(type) && !/^\s*text\/plain\s*(;|$)/i.test(type ?? '')) return false;
+	if (ONE_CLICK_UNSUBSCRIBE.test(event.url.pathname)) return false;
+	return event.request.headers.get('origin') !== event.url.origin;
+}
+
 function isFormContentType(type: string | null): boolean {
 	return /^\s*(application\/x-www-form-urlencoded|multipart\/form-data)\s*(;|$)/i.test(type ?? '');
 }
@@ -99,6 +115,13 @@ export const handle: Handle = async ({ event, resolve }) => {
 		return new Response('Die Plattform startet gerade. Bitte versuchen Sie es in wenigen Sekunden erneut.', {
 			status: 503,
 			headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '5', ...SECURITY_HEADERS, 'content-security-policy': FALLBACK_CSP }
+		});
+	}
+
+	if (isCrossSiteFormPost(event)) {
+		return new Response('Formulare dürfen nur von dieser Website aus abgeschickt werden.', {
+			status: 403,
+			headers: { 'content-type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS, 'content-security-policy': FALLBACK_CSP }
 		});
 	}
 

@@ -291,3 +291,21 @@ describe('malformed input never causes a 5xx', () => {
 		expect(failures, `${failures.length} von ${probes.length} Anfragen endeten mit 5xx:\n${failures.join('\n')}`).toEqual([]);
 	}, 240_000);
 });
+
+describe('cross-site form posts', () => {
+	it('are refused on pages and the API, from another origin or without one', async () => {
+		for (const [path, origin] of [
+			['/anmelden', 'https://angreifer.example'],
+			['/passwort-vergessen', 'https://angreifer.example'],
+			['/abmelden', 'null'],
+			['/api/v1/auth/password-reset', 'https://angreifer.example']
+		] as const) {
+			const res = await request(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin }, body: 'email=x%40example.org&password=y' });
+			expect(res.status, path).toBe(403);
+		}
+		const noOrigin = await request('/anmelden', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=x%40example.org&password=y' });
+		expect(noOrigin.status).toBe(403);
+		const own = await request('/passwort-vergessen', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: baseURL }, body: 'email=x%40example.org' });
+		expect(own.status).toBeLessThan(400);
+	});
+});
