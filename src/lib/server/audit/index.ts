@@ -8,6 +8,7 @@ import type { DbOrTx, Tx } from '../db';
 import { toCsv, type CsvValue } from '../export/csv';
 import { auditLog } from './schema';
 import { EVENT_AUDIT_LABELS, EVENT_AUDIT_OBJECT_LABELS } from '../events/labels';
+import { INFOMAIL_AUDIT_LABELS, INFOMAIL_AUDIT_OBJECT_LABELS } from '../infomail/labels';
 
 /** Who performs a state change. */
 export interface Actor {
@@ -86,7 +87,8 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
 	'accessibility_feedback.reopened': 'Rückmeldung zur Barrierefreiheit wieder geöffnet',
 	'retention.purged': 'Abgelaufene Daten gelöscht',
 	// Each domain keeps its own wording next to its code (a plain data module, no cycle).
-	...EVENT_AUDIT_LABELS
+	...EVENT_AUDIT_LABELS,
+	...INFOMAIL_AUDIT_LABELS
 };
 export const AUDIT_OBJECT_LABELS: Record<string, string> = {
 	user: 'Konto',
@@ -96,7 +98,8 @@ export const AUDIT_OBJECT_LABELS: Record<string, string> = {
 	job: 'Auftrag',
 	system: 'System',
 	accessibility_feedback: 'Rückmeldung zur Barrierefreiheit',
-	...EVENT_AUDIT_OBJECT_LABELS
+	...EVENT_AUDIT_OBJECT_LABELS,
+	...INFOMAIL_AUDIT_OBJECT_LABELS
 };
 export function auditActionLabel(action: string): string {
 	return AUDIT_ACTION_LABELS[action] ?? action;
