@@ -9,6 +9,7 @@ import { toCsv, type CsvValue } from '../export/csv';
 import { auditLog } from './schema';
 import { EVENT_AUDIT_LABELS, EVENT_AUDIT_OBJECT_LABELS } from '../events/labels';
 import { INFOMAIL_AUDIT_LABELS, INFOMAIL_AUDIT_OBJECT_LABELS } from '../infomail/labels';
+import { MEMBER_AUDIT_LABELS, MEMBER_AUDIT_OBJECT_LABELS } from '../members/labels';
 
 /** Who performs a state change. */
 export interface Actor {
@@ -88,7 +89,8 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
 	'retention.purged': 'Abgelaufene Daten gelöscht',
 	// Each domain keeps its own wording next to its code (a plain data module, no cycle).
 	...EVENT_AUDIT_LABELS,
-	...INFOMAIL_AUDIT_LABELS
+	...INFOMAIL_AUDIT_LABELS,
+	...MEMBER_AUDIT_LABELS
 };
 export const AUDIT_OBJECT_LABELS: Record<string, string> = {
 	user: 'Konto',
@@ -99,7 +101,8 @@ export const AUDIT_OBJECT_LABELS: Record<string, string> = {
 	system: 'System',
 	accessibility_feedback: 'Rückmeldung zur Barrierefreiheit',
 	...EVENT_AUDIT_OBJECT_LABELS,
-	...INFOMAIL_AUDIT_OBJECT_LABELS
+	...INFOMAIL_AUDIT_OBJECT_LABELS,
+	...MEMBER_AUDIT_OBJECT_LABELS
 };
 export function auditActionLabel(action: string): string {
 	return AUDIT_ACTION_LABELS[action] ?? action;
