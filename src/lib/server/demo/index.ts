@@ -10,6 +10,7 @@ import { users } from '../accounts/schema';
 import { recordAudit, systemActor } from '../audit';
 import { loadEventsDemo } from './events';
 import { loadMembersDemo } from './members';
+import { loadInfomailDemo } from './infomail';
 
 /** The demo coordinator's login, printed on first start and shown in the README. */
 export const DEMO_COORDINATOR = { email: 'koordination@kommunennetz.example', password: 'Demo-Koordination-2026' };
@@ -53,6 +54,7 @@ export async function loadDemoData(conn: Db): Promise<void> {
 		for (const u of all) if (!existing.has(u.email)) await createUser(tx, systemActor, u);
 		await loadEventsDemo(tx);
 		await loadMembersDemo(tx);
+		await loadInfomailDemo(tx);
 		await recordAudit(tx, systemActor, { action: 'demo_data.loaded', objectType: 'system' });
 	});
 }
