@@ -95,6 +95,44 @@ describe('embedded database', () => {
 		expect(await eventually(() => postgresProcessesFor(dir).length === 0, 10_000), 'kein PostgreSQL bleibt zurück').toBe(true);
 	}, 180_000);
 
+	it('SIGKILL while the database is being created: the next start creates it anew, no manual step', async () => {
+		const dir = dataDir();
+		const first = await startApp({ root, buildDir, dataDir: dir, waitHealthy: false });
+		started.push(first);
+		// Kill as soon as initdb has begun writing the cluster (wherever it writes it).
+		const begun = await eventually(
+			() => fs.readdirSync(dir).some((e) => e.startsWith('postgres') && fs.existsSync(path.join(dir, e, 'PG_VERSION'))),
+			30_000,
+			10
+		);
+		expect(begun, first.output()).toBe(true);
+		first.child.kill('SIGKILL');
+		await first.exited;
+
+		const second = await start({ dataDir: dir });
+		const res = await fetch(`${second.url}/api/v1/areas/05113000`);
+		expect(res.status).toBe(200);
+		expect((await second.stop('SIGTERM', 15_000)).code, second.output()).toBe(0);
+		expect(await eventually(() => postgresProcessesFor(dir).length === 0, 10_000)).toBe(true);
+		// Only the data folder's own content remains, no half-made leftovers.
+		expect(fs.readdirSync(dir).filter((e) => e.startsWith('postgres.'))).toEqual([]);
+	}, 180_000);
+
+	it('two processes started at once on a fresh data folder share one new PostgreSQL', async () => {
+		const dir = dataDir();
+		const [a, b] = await Promise.all([start({ dataDir: dir }), start({ dataDir: dir })]);
+		expect(postgresProcessesFor(dir).length, 'genau ein PostgreSQL').toBe(1);
+		for (const app of [a, b]) expect((await fetch(`${app.url}/api/v1/areas/05113000`)).status).toBe(200);
+		const token = runCli(root, ['token', 'create', '--email', 'koordination@kommunennetz.example'], { DATA_DIR: dir });
+		expect(token.status, token.stderr).toBe(0);
+		for (const app of [a, b]) expect((await me(app, lastLine(token.stdout))).status).toBe(200);
+		expect((await a.stop('SIGTERM', 15_000)).code, a.output()).toBe(0);
+		expect(postgresProcessesFor(dir).length, 'läuft für den zweiten Prozess weiter').toBe(1);
+		expect((await fetch(`${b.url}/api/v1/areas/05113000`)).status).toBe(200);
+		expect((await b.stop('SIGTERM', 15_000)).code, b.output()).toBe(0);
+		expect(await eventually(() => postgresProcessesFor(dir).length === 0, 10_000), 'der letzte Prozess stoppt PostgreSQL').toBe(true);
+	}, 180_000);
+
 	it('SIGTERM: the process exits 0 within seconds and stops its PostgreSQL', async () => {
 		const dir = dataDir();
 		const app = await start({ dataDir: dir });

@@ -164,22 +164,31 @@ export function runCli(root: string, args: string[], vars: Record<string, string
 	return { status: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
-/** PIDs of PostgreSQL server processes whose command line names the given data folder. */
+/**
+ * PIDs of PostgreSQL postmasters whose command line names the given data folder. A backend
+ * that was just forked still carries the postmaster's command line for a moment; processes
+ * whose parent is in the list are therefore left out.
+ */
 export function postgresProcessesFor(dataDir: string): number[] {
 	const pgdata = path.join(path.resolve(dataDir), 'postgres');
-	const pids: number[] = [];
+	const found = new Map<number, number>();
 	for (const entry of fs.readdirSync('/proc')) {
 		if (!/^\d+$/.test(entry)) continue;
 		let cmd: string;
+		let stat: string;
 		try {
 			cmd = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+			stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
 		} catch {
 			continue;
 		}
 		const args = cmd.split('\0');
-		if (path.basename(args[0] ?? '') === 'postgres' && args.includes(pgdata)) pids.push(Number(entry));
+		if (path.basename(args[0] ?? '') !== 'postgres' || !args.includes(pgdata)) continue;
+		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		if (fields[0] === 'Z') continue;
+		found.set(Number(entry), Number(fields[1]));
 	}
-	return pids;
+	return [...found].filter(([, ppid]) => !found.has(ppid)).map(([pid]) => pid);
 }
 
 /**

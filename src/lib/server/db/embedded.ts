@@ -156,6 +156,84 @@ async function canConnect(url: string): Promise<boolean> {
 	}
 }
 
+/** The superuser password, inside the cluster folder so that it appears together with it. */
+const PASSWORD_FILE = 'kommunennetz-password';
+
+function processRunning(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+	} catch {
+		return false;
+	}
+	try {
+		// An exited but unreaped process (zombie) is gone for our purposes.
+		const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+		return stat[stat.lastIndexOf(')') + 2] !== 'Z';
+	} catch {
+		return true; // no /proc: trust kill(0)
+	}
+}
+
+/**
+ * Creates the cluster in a staging folder next to `pgdata` and renames it into place when it
+ * is complete (configuration and password included). A process killed during initdb thus
+ * leaves only a staging folder, which the next start removes; `pgdata` is never half-made.
+ * Two processes initialising at once each build their own; the first rename wins.
+ */
+async function initialise(pgdata: string, bins: Binaries, user: { uid: number; gid: number } | undefined): Promise<void> {
+	const parent = path.dirname(pgdata);
+	const prefix = `${path.basename(pgdata)}.init-`;
+	for (const entry of fs.readdirSync(parent)) {
+		const pid = Number(entry.startsWith(prefix) ? entry.slice(prefix.length).split('-')[0] : NaN);
+		if (pid && !processRunning(pid)) fs.rmSync(path.join(parent, entry), { recursive: true, force: true });
+	}
+	const staging = path.join(parent, `${prefix}${process.pid}-${randomBytes(4).toString('hex')}`);
+	const password = randomBytes(24).toString('base64url');
+	fs.mkdirSync(staging, { mode: 0o700 });
+	const pwfile = path.join(os.tmpdir(), `kn-pw-${randomBytes(6).toString('hex')}`);
+	fs.writeFileSync(pwfile, password + '\n', { mode: 0o644 });
+	try {
+		if (user) {
+			fs.chownSync(staging, user.uid, user.gid);
+			makeTraversable(staging, user.uid);
+		}
+		await run(
+			bins.initdb,
+			[`--pgdata=${staging}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C', '--no-sync'],
+			user
+		);
+		// Only local TCP connections; no Unix socket.
+		fs.appendFileSync(
+			path.join(staging, 'postgresql.conf'),
+			"\n# Kommunennetz\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = ''\nmax_connections = 200\nshared_buffers = 128MB\nfsync = on\n"
+		);
+		fs.writeFileSync(path.join(staging, PASSWORD_FILE), password, { mode: 0o600 });
+		// A folder without PG_VERSION here is a leftover of an older, non-atomic initialisation.
+		if (fs.existsSync(pgdata) && !fs.existsSync(path.join(pgdata, 'PG_VERSION'))) fs.rmSync(pgdata, { recursive: true, force: true });
+		try {
+			fs.renameSync(staging, pgdata);
+		} catch (err) {
+			const code = (err as NodeJS.ErrnoException).code;
+			if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
+			// Another process finished first; its cluster is the one.
+		}
+	} finally {
+		fs.rmSync(pwfile, { force: true });
+		fs.rmSync(staging, { recursive: true, force: true });
+	}
+}
+
+function readPassword(pgdata: string, legacyFile: string): string {
+	for (const file of [path.join(pgdata, PASSWORD_FILE), legacyFile]) {
+		try {
+			return fs.readFileSync(file, 'utf8').trim();
+		} catch {
+			/* next */
+		}
+	}
+	throw new Error(`Das Passwort der eingebetteten Datenbank fehlt (${path.join(pgdata, PASSWORD_FILE)}).`);
+}
+
 const DATABASE = 'kommunennetz';
 const PRESENCE = 'kommunennetz-presence';
 
@@ -167,40 +245,15 @@ export async function startEmbedded(dataDir: string, log: (msg: string) => void 
 	const bins = await binaries();
 	const user = serverUser();
 	const pgdata = path.join(path.resolve(dataDir), 'postgres');
-	const secretFile = path.join(path.resolve(dataDir), '.postgres-password');
 	fs.mkdirSync(path.dirname(pgdata), { recursive: true });
 
 	if (!fs.existsSync(path.join(pgdata, 'PG_VERSION'))) {
 		log(`Eingebettete Datenbank wird angelegt in ${pgdata} …`);
-		const password = randomBytes(24).toString('base64url');
-		// A half-finished initdb (killed process) leaves an unusable folder behind.
-		fs.rmSync(pgdata, { recursive: true, force: true });
-		fs.mkdirSync(pgdata, { mode: 0o700 });
-		const pwfile = path.join(os.tmpdir(), `kn-pw-${randomBytes(6).toString('hex')}`);
-		fs.writeFileSync(pwfile, password + '\n', { mode: 0o644 });
-		if (user) {
-			fs.chownSync(pgdata, user.uid, user.gid);
-			makeTraversable(pgdata, user.uid);
-		}
-		try {
-			await run(
-				bins.initdb,
-				[`--pgdata=${pgdata}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C', '--no-sync'],
-				user
-			);
-		} finally {
-			fs.rmSync(pwfile, { force: true });
-		}
-		fs.writeFileSync(secretFile, password, { mode: 0o600 });
-		// Only local TCP connections; the socket directory lives inside the data folder.
-		fs.appendFileSync(
-			path.join(pgdata, 'postgresql.conf'),
-			"\n# Kommunennetz\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = ''\nmax_connections = 200\nshared_buffers = 128MB\nfsync = on\n"
-		);
+		await initialise(pgdata, bins, user);
 	} else if (user) {
 		makeTraversable(pgdata, user.uid);
 	}
-	const password = fs.readFileSync(secretFile, 'utf8').trim();
+	const password = readPassword(pgdata, path.join(path.resolve(dataDir), '.postgres-password'));
 	const urlFor = (port: number, db = DATABASE) =>
 		`postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${db}`;
 
@@ -247,7 +300,9 @@ export async function startEmbedded(dataDir: string, log: (msg: string) => void 
 		const exists = await admin.query('select 1 from pg_database where datname = $1', [DATABASE]);
 		if (exists.rowCount === 0) {
 			await admin.query(`create database ${DATABASE}`).catch((e: { code?: string }) => {
-				if (e.code !== '42P04') throw e; // created concurrently by another process
+				// Created concurrently by another process: 42P04, or 23505 when both were inside
+				// CREATE DATABASE at once (the catalog's unique index decides).
+				if (e.code !== '42P04' && e.code !== '23505') throw e;
 			});
 		}
 	} finally {
