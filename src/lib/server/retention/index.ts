@@ -22,7 +22,14 @@ export const RETENTION_DAYS = {
 	/** Accessibility feedback, counted from when it was marked done. */
 	doneFeedback: 365,
 	/** Finished background jobs. */
-	finishedJobs: 30
+	finishedJobs: 30,
+	/**
+	 * Infomail subscription requests never confirmed (double opt-in): the request's consent
+	 * record and, when nothing else is left of it, the pending subscriber. The link dies after
+	 * 7 days; the rest of the month lets a confused subscriber's question still be answered.
+	 * Confirmed and withdrawn consents stay as proof, and an opt-out is never deleted here.
+	 */
+	unconfirmedSubscriptions: 30
 } as const;
 
 const JOB_KIND = 'retention.purge';
@@ -42,7 +49,14 @@ export async function purgeExpiredData(conn: Db, now = new Date()): Promise<Reco
 			sentMails: await count(sql`delete from outbox_mails where status = 'sent' and sent_at < ${before(RETENTION_DAYS.sentMails)}`),
 			auditLog: await count(sql`delete from audit_log where at < ${before(RETENTION_DAYS.auditLog)}`),
 			doneFeedback: await count(sql`delete from accessibility_feedback where done_at < ${before(RETENTION_DAYS.doneFeedback)}`),
-			finishedJobs: await count(sql`delete from jobs where status in ('done', 'failed') and finished_at < ${before(RETENTION_DAYS.finishedJobs)}`)
+			finishedJobs: await count(sql`delete from jobs where status in ('done', 'failed') and finished_at < ${before(RETENTION_DAYS.finishedJobs)}`),
+			unconfirmedConsents: await count(
+				sql`delete from infomail_consents where confirmed_at is null and requested_at < ${before(RETENTION_DAYS.unconfirmedSubscriptions)}`
+			),
+			// After the statement above, a pending subscriber without any consent record has only old, unconfirmed requests.
+			unconfirmedSubscriptions: await count(sql`delete from infomail_subscribers s where s.status = 'pending'
+				and s.created_at < ${before(RETENTION_DAYS.unconfirmedSubscriptions)}
+				and not exists (select 1 from infomail_consents c where c.subscriber_id = s.id)`)
 		};
 		if (Object.values(counts).some((n) => n > 0)) {
 			await recordAudit(tx, systemActor, { action: 'retention.purged', objectType: 'system', changes: counts });

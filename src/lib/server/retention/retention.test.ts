@@ -33,6 +33,52 @@ describe('data retention', () => {
 		expect(await left(`audit_log where action = 'old.thing'`)).toBe(0);
 	});
 
+	it('deletes Infomail subscription requests never confirmed within the period, keeps proof of consent and opt-outs', async () => {
+		const conn = t.database.db;
+		const old = daysAgo(RETENTION_DAYS.unconfirmedSubscriptions + 1);
+		const recent = daysAgo(5);
+		const sub = async (email: string, status: string, createdAt: Date) =>
+			(
+				await conn.execute<{ id: number }>(
+					sql`insert into infomail_subscribers (email, status, token_hash, created_at) values (${email}, ${status}::infomail_subscriber_status, ${'h-' + email}, ${createdAt}) returning id`
+				)
+			).rows[0].id;
+		const consent = async (subscriberId: number, email: string, requestedAt: Date, extra: { confirmedAt?: Date; withdrawnAt?: Date } = {}) =>
+			conn.execute(sql`insert into infomail_consents (subscriber_id, email, source, consent_version, requested_at, request_ip, confirm_token_hash, confirmed_at, withdrawn_at)
+				values (${subscriberId}, ${email}, 'Formular /infomail', '2026-01', ${requestedAt}, '192.0.2.1', ${'c-' + email + requestedAt.getTime()},
+				        ${extra.confirmedAt ?? null}, ${extra.withdrawnAt ?? null})`);
+
+		const stale = await sub('alt-unbestaetigt@example.org', 'pending', old);
+		await consent(stale, 'alt-unbestaetigt@example.org', old);
+		const fresh = await sub('neu-unbestaetigt@example.org', 'pending', recent);
+		await consent(fresh, 'neu-unbestaetigt@example.org', recent);
+		// Asked long ago, asked again last week: the new request keeps the subscriber.
+		const again = await sub('erneut@example.org', 'pending', old);
+		await consent(again, 'erneut@example.org', old);
+		await consent(again, 'erneut@example.org', recent);
+		// Unsubscribed long ago and asked again without confirming: the opt-out and its proof stay.
+		const optOut = await sub('abgemeldet@example.org', 'unsubscribed', daysAgo(400));
+		await consent(optOut, 'abgemeldet@example.org', daysAgo(400), { confirmedAt: daysAgo(400), withdrawnAt: daysAgo(300) });
+		await consent(optOut, 'abgemeldet@example.org', old);
+		const confirmed = await sub('bestaetigt@example.org', 'confirmed', daysAgo(400));
+		await consent(confirmed, 'bestaetigt@example.org', daysAgo(400), { confirmedAt: daysAgo(400) });
+
+		const counts = await purgeExpiredData(conn);
+		expect(counts).toMatchObject({ unconfirmedConsents: 3, unconfirmedSubscriptions: 1 });
+		const subs = await conn.execute<{ email: string; status: string }>(sql`select email, status from infomail_subscribers order by email`);
+		expect(subs.rows.map((r) => r.email)).toEqual(['abgemeldet@example.org', 'bestaetigt@example.org', 'erneut@example.org', 'neu-unbestaetigt@example.org']);
+		const consents = await conn.execute<{ email: string; confirmed: boolean }>(
+			sql`select email, confirmed_at is not null as confirmed from infomail_consents order by email, requested_at`
+		);
+		expect(consents.rows).toEqual([
+			{ email: 'abgemeldet@example.org', confirmed: true },
+			{ email: 'bestaetigt@example.org', confirmed: true },
+			{ email: 'erneut@example.org', confirmed: false },
+			{ email: 'neu-unbestaetigt@example.org', confirmed: false }
+		]);
+		expect(stale).toBeGreaterThan(0);
+	});
+
 	it('keeps exactly one scheduled purge job however often it is scheduled', async () => {
 		const conn = t.database.db;
 		await Promise.all([scheduleRetention(conn), scheduleRetention(conn), scheduleRetention(conn)]);
