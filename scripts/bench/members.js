@@ -16,45 +16,13 @@
  *   BENCH_PORT        port of the app (default 5410)
  *   BENCH_BUILD_DIR   reuse an existing build (folder with index.js) instead of building
  */
-import { spawn, spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import autocannon from 'autocannon';
-import pg from 'pg';
+import { appEnv, build, DATABASES, log, prepareDatabase, root, startApp, stopApp } from './lib.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 300);
 const PORT = Number(process.env.BENCH_PORT ?? 5410);
-const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const DATABASES = (process.env.BENCH_DATABASES ?? 'embedded,postgres').split(',').map((s) => s.trim()).filter(Boolean);
-
-const APP_VARIABLES = /^(PORT|HOST|ORIGIN|DATA_DIR|DATABASE_URL|SMTP_URL|MAIL_FROM|DEMO_DATA|BODY_SIZE_LIMIT|KOMMUNENNETZ_ROOT|TEST_DATABASE_URL|KN_.*|NODE_ENV)$/;
-function appEnv(vars) {
-	const env = {};
-	for (const [k, v] of Object.entries(process.env)) if (!APP_VARIABLES.test(k)) env[k] = v;
-	for (const [k, v] of Object.entries(vars)) if (v !== undefined) env[k] = v;
-	return env;
-}
-const log = (msg) => console.log(`[bench] ${msg}`);
-
-let buildRun;
-function build() {
-	if (process.env.BENCH_BUILD_DIR) return path.resolve(root, process.env.BENCH_BUILD_DIR);
-	buildRun = path.join(root, '.test-build', `bench-members-${process.pid}`);
-	fs.mkdirSync(buildRun, { recursive: true });
-	fs.writeFileSync(path.join(root, '.test-build', '.gitignore'), '*\n');
-	const out = path.join(buildRun, 'app');
-	log('Baue die Anwendung …');
-	const r = spawnSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'], {
-		cwd: root,
-		env: { ...process.env, NODE_ENV: 'production', KN_BUILD_DIR: out, KN_SVELTEKIT_DIR: path.join(buildRun, 'kit') },
-		stdio: 'inherit'
-	});
-	if (r.status !== 0) throw new Error('Build fehlgeschlagen');
-	return out;
-}
 
 function seed(vars) {
 	const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/bench/members-seed.ts')], {
@@ -65,38 +33,6 @@ function seed(vars) {
 	});
 	if (r.status !== 0) throw new Error(`Befüllen fehlgeschlagen:\n${r.stdout}\n${r.stderr}`);
 	return JSON.parse(r.stdout.trim().split('\n').at(-1));
-}
-
-async function startApp(buildDir, vars) {
-	const url = `http://127.0.0.1:${PORT}`;
-	const child = spawn(process.execPath, [path.join(buildDir, 'index.js')], {
-		cwd: root,
-		env: appEnv({ NODE_ENV: 'production', KOMMUNENNETZ_ROOT: root, PORT: String(PORT), HOST: '127.0.0.1', ORIGIN: url, DEMO_DATA: '0', ...vars }),
-		stdio: ['ignore', 'pipe', 'pipe']
-	});
-	let output = '';
-	child.stdout.on('data', (d) => (output += d));
-	child.stderr.on('data', (d) => (output += d));
-	for (let i = 0; i < 600; i++) {
-		if (child.exitCode !== null) throw new Error(`Server beendet:\n${output}`);
-		try {
-			const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
-			if (res.ok) return { url, child };
-		} catch {
-			/* not yet */
-		}
-		await new Promise((r) => setTimeout(r, 200));
-	}
-	child.kill('SIGKILL');
-	throw new Error(`Server nicht bereit:\n${output}`);
-}
-
-async function stopApp(app) {
-	if (app.child.exitCode !== null) return;
-	const exited = new Promise((r) => app.child.once('exit', r));
-	app.child.kill('SIGTERM');
-	await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
-	if (app.child.exitCode === null) app.child.kill('SIGKILL');
 }
 
 /** Sequential requests: each one's time from sending to the last byte. */
@@ -122,34 +58,12 @@ async function concurrent(url, connections, amount) {
 }
 
 async function run(kind, buildDir) {
-	let vars;
-	let cleanup;
-	if (kind === 'embedded') {
-		const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kn-bench-members-'));
-		vars = { DATA_DIR: dataDir };
-		cleanup = async () => fs.rmSync(dataDir, { recursive: true, force: true });
-	} else {
-		const name = `kn_bench_members_${process.pid}_${Date.now().toString(36)}`;
-		const admin = new pg.Client({ connectionString: PG_URL });
-		await admin.connect();
-		await admin.query(`create database ${name}`);
-		await admin.end();
-		const u = new URL(PG_URL);
-		u.pathname = `/${name}`;
-		vars = { DATABASE_URL: u.toString(), DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'kn-bench-members-')) };
-		cleanup = async () => {
-			fs.rmSync(vars.DATA_DIR, { recursive: true, force: true });
-			const a = new pg.Client({ connectionString: PG_URL });
-			await a.connect();
-			await a.query(`drop database if exists ${name} with (force)`);
-			await a.end();
-		};
-	}
+	const { vars, cleanup } = await prepareDatabase(kind, 'kn-bench-members');
 	try {
 		log(`${kind}: 432 Mitglieder anlegen …`);
 		const seeded = seed(vars);
 		log(`${kind}: ${seeded.members} Mitglieder in ${seeded.seconds.toFixed(1)} s angelegt.`);
-		const app = await startApp(buildDir, vars);
+		const app = await startApp(buildDir, PORT, vars);
 		try {
 			const targets = [
 				['GET /mitglieder (Karte + Tabelle, 432)', `${app.url}/mitglieder`, 100],
@@ -179,12 +93,12 @@ async function run(kind, buildDir) {
 	}
 }
 
-const buildDir = build();
+const built = build('bench-members');
 const results = [];
 try {
-	for (const kind of DATABASES) results.push(await run(kind, buildDir));
+	for (const kind of DATABASES) results.push(await run(kind, built.dir));
 } finally {
-	if (buildRun) fs.rmSync(buildRun, { recursive: true, force: true });
+	built.remove();
 }
 console.log('\n| Datenbank | Anfrage | p50 | p95 | p99 | Ziel | Größe | 10 gleichzeitig: Anfragen/s, p99 |');
 console.log('|---|---|---|---|---|---|---|---|');

@@ -16,88 +16,21 @@
  *   BENCH_PORT        port of the app (default 5421)
  *   BENCH_BUILD_DIR   reuse an existing build (folder with index.js) instead of building
  */
-import { spawn, spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import autocannon from 'autocannon';
-import pg from 'pg';
+import { appEnv, build, DATABASES, log, PG_URL, prepareDatabase, root, startApp, stopApp } from './lib.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
 const CAPACITY = Number(process.env.BENCH_CAPACITY ?? 300);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 200);
 const PORT = Number(process.env.BENCH_PORT ?? 5421);
-const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const DATABASES = (process.env.BENCH_DATABASES ?? 'embedded,postgres').split(',').map((s) => s.trim()).filter(Boolean);
 const WORKSHOPS = 6;
-
-const APP_VARIABLES = /^(PORT|HOST|ORIGIN|DATA_DIR|DATABASE_URL|SMTP_URL|MAIL_FROM|DEMO_DATA|BODY_SIZE_LIMIT|KOMMUNENNETZ_ROOT|TEST_DATABASE_URL|KN_.*|NODE_ENV)$/;
-function appEnv(vars) {
-	const env = {};
-	for (const [k, v] of Object.entries(process.env)) if (!APP_VARIABLES.test(k)) env[k] = v;
-	for (const [k, v] of Object.entries(vars)) if (v !== undefined) env[k] = v;
-	return env;
-}
-
-function log(msg) {
-	console.log(`[bench] ${msg}`);
-}
-
-let buildRun;
-function build() {
-	if (process.env.BENCH_BUILD_DIR) return path.resolve(root, process.env.BENCH_BUILD_DIR);
-	buildRun = path.join(root, '.test-build', `bench-${process.pid}`);
-	fs.mkdirSync(buildRun, { recursive: true });
-	fs.writeFileSync(path.join(root, '.test-build', '.gitignore'), '*\n');
-	const out = path.join(buildRun, 'app');
-	log('Baue die Anwendung …');
-	const r = spawnSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'], {
-		cwd: root,
-		env: { ...process.env, NODE_ENV: 'production', KN_BUILD_DIR: out, KN_SVELTEKIT_DIR: path.join(buildRun, 'kit') },
-		stdio: 'inherit'
-	});
-	if (r.status !== 0) throw new Error('Build fehlgeschlagen');
-	return out;
-}
 
 function cli(args, vars) {
 	const r = spawnSync(process.execPath, [path.join(root, 'bin/kommunennetz.js'), ...args], { cwd: root, env: appEnv({ NODE_ENV: 'production', KOMMUNENNETZ_ROOT: root, DEMO_DATA: '0', ...vars }), encoding: 'utf8', timeout: 120_000 });
 	if (r.status !== 0) throw new Error(`CLI ${args.join(' ')} fehlgeschlagen:\n${r.stdout}\n${r.stderr}`);
 	return r.stdout.trim().split('\n').at(-1).trim();
-}
-
-async function startApp(buildDir, vars) {
-	const url = `http://127.0.0.1:${PORT}`;
-	const child = spawn(process.execPath, [path.join(buildDir, 'index.js')], {
-		cwd: root,
-		env: appEnv({ NODE_ENV: 'production', KOMMUNENNETZ_ROOT: root, PORT: String(PORT), HOST: '127.0.0.1', ORIGIN: url, DEMO_DATA: '0', ...vars }),
-		stdio: ['ignore', 'pipe', 'pipe']
-	});
-	let output = '';
-	child.stdout.on('data', (d) => (output += d));
-	child.stderr.on('data', (d) => (output += d));
-	for (let i = 0; i < 600; i++) {
-		if (child.exitCode !== null) throw new Error(`Server beendet:\n${output}`);
-		try {
-			const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
-			if (res.ok) return { url, child, output: () => output };
-		} catch {
-			/* not yet */
-		}
-		await new Promise((r) => setTimeout(r, 200));
-	}
-	child.kill('SIGKILL');
-	throw new Error(`Server nicht bereit:\n${output}`);
-}
-
-async function stopApp(app) {
-	if (app.child.exitCode !== null) return;
-	const exited = new Promise((r) => app.child.once('exit', r));
-	app.child.kill('SIGTERM');
-	await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
-	if (app.child.exitCode === null) app.child.kill('SIGKILL');
 }
 
 async function api(app, token, method, p, body) {
@@ -117,33 +50,11 @@ function percentile(sorted, p) {
 }
 
 async function run(kind, buildDir) {
-	let vars;
-	let cleanup;
-	if (kind === 'embedded') {
-		const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kn-bench-'));
-		vars = { DATA_DIR: dataDir };
-		cleanup = async () => fs.rmSync(dataDir, { recursive: true, force: true });
-	} else {
-		const name = `kn_bench_${process.pid}_${Date.now().toString(36)}`;
-		const admin = new pg.Client({ connectionString: PG_URL });
-		await admin.connect();
-		await admin.query(`create database ${name}`);
-		await admin.end();
-		const u = new URL(PG_URL);
-		u.pathname = `/${name}`;
-		vars = { DATABASE_URL: u.toString(), DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'kn-bench-')) };
-		cleanup = async () => {
-			fs.rmSync(vars.DATA_DIR, { recursive: true, force: true });
-			const a = new pg.Client({ connectionString: PG_URL });
-			await a.connect();
-			await a.query(`drop database if exists ${name} with (force)`);
-			await a.end();
-		};
-	}
+	const { vars, cleanup } = await prepareDatabase(kind, 'kn-bench');
 	log(`${kind}: Konto und Token anlegen …`);
 	cli(['user', 'create', '--email', 'bench@kommunennetz.example', '--name', 'Bench Koordination', '--role', 'coordinator', '--password', 'Bench-Passwort-2026'], vars);
 	const token = cli(['token', 'create', '--email', 'bench@kommunennetz.example', '--name', 'bench'], vars);
-	const app = await startApp(buildDir, vars);
+	const app = await startApp(buildDir, PORT, vars);
 	try {
 		const start = new Date(Date.now() + 60 * 86_400_000);
 		const event = await api(app, token, 'POST', '/events', {
@@ -280,17 +191,17 @@ async function run(kind, buildDir) {
 	}
 }
 
-const buildDir = build();
+const built = build('bench');
 let failed = false;
 const results = [];
 try {
 	for (const kind of DATABASES) {
-		const r = await run(kind, buildDir);
+		const r = await run(kind, built.dir);
 		results.push(r.summary);
 		if (!r.ok) failed = true;
 	}
 } finally {
-	if (buildRun) fs.rmSync(buildRun, { recursive: true, force: true });
+	built.remove();
 }
 console.log('\n| Datenbank | Anfragen | Verbindungen | Plätze | bestätigt | Warteliste | 5xx | verloren | p50 ms | p99 ms | Anmeldungen/s |');
 console.log('|---|---|---|---|---|---|---|---|---|---|---|');
