@@ -15,6 +15,7 @@ import { hashPassword, passwordProblem, verifyDummy, verifyPassword } from './pa
 import { accountTokens, apiTokens, loginAttempts, sessions, users } from './schema';
 import { newSecret, sha256 } from './tokens';
 import { areas } from '../areas/schema';
+import { optionalText } from '../validation';
 
 export type Role = 'coordinator' | 'member_contact' | 'partner';
 export const ROLES: Role[] = ['coordinator', 'member_contact', 'partner'];
@@ -320,15 +321,6 @@ export const passwordSchema = z
 		if (problem) ctx.addIssue({ code: 'custom', message: problem });
 	});
 
-/** Optional free text: empty means "remove" (null), absent means "leave as is" (undefined). */
-function optionalText(max: number) {
-	return z
-		.string()
-		.trim()
-		.max(max, `Bitte höchstens ${max} Zeichen.`)
-		.nullish()
-		.transform((v) => (v === undefined ? undefined : v || null));
-}
 
 const agsSchema = z
 	.string()

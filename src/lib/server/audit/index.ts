@@ -5,6 +5,7 @@
 import { and, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbOrTx, Tx } from '../db';
+import { calendarDateSchema } from '../validation';
 import { toCsv, type CsvValue } from '../export/csv';
 import { auditLog } from './schema';
 import { EVENT_AUDIT_LABELS, EVENT_AUDIT_OBJECT_LABELS } from '../events/labels';
@@ -114,21 +115,8 @@ export function auditObjectLabel(objectType: string): string {
 /** Calendar days of the filters are days in Germany, whatever the server's time zone. */
 export const TIME_ZONE = 'Europe/Berlin';
 
-/** `JJJJ-MM-TT` (from `<input type="date">`) or `TT.MM.JJJJ` as typed by hand → `JJJJ-MM-TT`. */
-const dateSchema = z
-	.string()
-	.trim()
-	.transform((v, ctx) => {
-		const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v) ?? /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/.exec(v);
-		if (m) {
-			const [y, mo, d] = v.includes('-') ? [m[1], m[2], m[3]] : [m[3], m[2], m[1]];
-			const iso = `${y}-${mo.padStart(2, '0')}-${d.padStart(2, '0')}`;
-			const date = new Date(`${iso}T00:00:00Z`);
-			if (!Number.isNaN(date.getTime()) && date.toISOString().startsWith(iso) && Number(y) >= 2000 && Number(y) <= 2999) return iso;
-		}
-		ctx.addIssue({ code: 'custom', message: 'Bitte geben Sie ein gültiges Datum an, z. B. 31.12.2026.' });
-		return z.NEVER;
-	});
+/** `JJJJ-MM-TT` or `TT.MM.JJJJ` → `JJJJ-MM-TT`; the log starts with the platform. */
+const dateSchema = calendarDateSchema({ minYear: 2000, example: '31.12.2026' });
 
 /** Validators of the audit filters, shared by the page (camelCase) and the API (snake_case). */
 export const auditFilterFields = {

@@ -17,6 +17,7 @@ import { DomainError, fieldErrorsOf, forbidden, notFound } from '../errors';
 import { enqueueJob, type JobHandler } from '../jobs';
 import { enqueueMail } from '../mail';
 import { newSecret, sha256 } from '../accounts/tokens';
+import { optionalText as baseOptionalText, optionalWebAddress } from '../validation';
 import {
 	EVENT_AUDIENCES,
 	EVENT_FORMATS,
@@ -67,15 +68,7 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
 	return r.data;
 }
 
-/** Optional free text: empty means "remove" (null), absent means "leave as is" (undefined). */
-function optionalText(max: number) {
-	return z
-		.string({ error: 'Bitte geben Sie Text an.' })
-		.trim()
-		.max(max, `Bitte höchstens ${max} Zeichen.`)
-		.nullish()
-		.transform((v) => (v === undefined ? undefined : v || null));
-}
+const optionalText = (max: number) => baseOptionalText(max, 'Bitte geben Sie Text an.');
 
 /** An instant: a Date or an ISO 8601 text with offset. */
 function instant(message: string) {
@@ -97,20 +90,7 @@ const placesSchema = (label: string) =>
 		.max(100_000, `${label}: höchstens 100.000.`)
 		.nullish();
 
-const urlSchema = z
-	.string()
-	.trim()
-	.max(500, 'Die Adresse ist zu lang.')
-	.refine((u) => {
-		if (!u) return true;
-		try {
-			return ['http:', 'https:'].includes(new URL(u).protocol);
-		} catch {
-			return false;
-		}
-	}, 'Bitte geben Sie eine vollständige Adresse mit https:// an.')
-	.nullish()
-	.transform((v) => (v === undefined ? undefined : v || null));
+const urlSchema = optionalWebAddress({ tooLong: 'Die Adresse ist zu lang.', invalid: 'Bitte geben Sie eine vollständige Adresse mit https:// an.' });
 
 const emailSchema = z
 	.string({ error: 'Bitte geben Sie eine E-Mail-Adresse an.' })

@@ -3,6 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Actor } from '../audit';
 import type { DbOrTx } from '../db';
+import { calendarDateSchema, optionalText } from '../validation';
 import { DomainError, forbidden, notFound } from '../errors';
 import { users } from '../accounts/schema';
 import { areas } from '../areas/schema';
@@ -24,30 +25,10 @@ export function todayBerlin(): string {
 }
 
 /** `JJJJ-MM-TT` or `TT.MM.JJJJ` → `JJJJ-MM-TT`. */
-export const dateSchema = z
-	.string({ error: 'Bitte geben Sie ein Datum an.' })
-	.trim()
-	.transform((v, ctx) => {
-		const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v) ?? /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/.exec(v);
-		if (m) {
-			const [y, mo, d] = v.includes('-') ? [m[1], m[2], m[3]] : [m[3], m[2], m[1]];
-			const iso = `${y}-${mo.padStart(2, '0')}-${d.padStart(2, '0')}`;
-			const date = new Date(`${iso}T00:00:00Z`);
-			if (!Number.isNaN(date.getTime()) && date.toISOString().startsWith(iso) && Number(y) >= 1990 && Number(y) <= 2999) return iso;
-		}
-		ctx.addIssue({ code: 'custom', message: 'Bitte geben Sie ein gültiges Datum an, z. B. 04.09.2018.' });
-		return z.NEVER;
-	});
+export const dateSchema = calendarDateSchema({ minYear: 1990, example: '04.09.2018', requiredMessage: 'Bitte geben Sie ein Datum an.' });
 
-/** Optional free text: empty means "remove" (null), absent means "leave as is". */
-export function optionalText(max: number) {
-	return z
-		.string()
-		.trim()
-		.max(max, `Bitte höchstens ${max} Zeichen.`)
-		.nullish()
-		.transform((v) => (v === undefined ? undefined : v || null));
-}
+/** Kept here so that the members domain imports its validators from one place. */
+export { optionalText };
 
 /** What a member is about: an area or a body, with the fields copied into `members`. */
 export interface Subject {

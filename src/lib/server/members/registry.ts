@@ -10,6 +10,7 @@ import { users } from '../accounts/schema';
 import { diff, recordAudit, type Actor } from '../audit';
 import type { DbOrTx, Tx } from '../db';
 import { DomainError, notFound } from '../errors';
+import { optionalWebAddress } from '../validation';
 import {
 	canActFor,
 	dateSchema,
@@ -402,20 +403,10 @@ const structureSchema = z.object({
 });
 export type Structure = z.output<typeof structureSchema>;
 
-const websiteSchema = z
-	.string()
-	.trim()
-	.max(500, 'Bitte höchstens 500 Zeichen.')
-	.refine((u) => {
-		if (!u) return true;
-		try {
-			return ['http:', 'https:'].includes(new URL(u).protocol);
-		} catch {
-			return false;
-		}
-	}, 'Bitte geben Sie eine vollständige Adresse mit https:// an, z. B. https://www.bielefeld.de.')
-	.nullish()
-	.transform((v) => (v === undefined ? undefined : v || null));
+const websiteSchema = optionalWebAddress({
+	tooLong: 'Bitte höchstens 500 Zeichen.',
+	invalid: 'Bitte geben Sie eine vollständige Adresse mit https:// an, z. B. https://www.bielefeld.de.'
+});
 
 export const updateProfileInput = z.object({
 	ags: memberKeySchema,
