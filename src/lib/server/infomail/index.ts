@@ -14,9 +14,9 @@ import type { DbOrTx } from '../db';
 import { DomainError, notFound, requireCoordinator } from '../errors';
 import { enqueueJob } from '../jobs';
 import { enqueueMail } from '../mail';
-import { audienceKeys, audienceLabel, audiences, recipientsQuery } from './audiences';
+import { audienceKeys, audienceLabel, audiences, recipientsQuery, suppressed } from './audiences';
 import { infomailHeaders, normaliseSections, personalise, renderInfomailTemplate, replyTo, sectionSchema, unsubscribeUrls } from './content';
-import { fixRecipientsAndStart } from './sending';
+import { ASSUMED_SENT_NOTE, fixRecipientsAndStart, scheduleSender } from './sending';
 import { infomailRecipients, infomails, infomailSubscribers, type InfomailSection } from './schema';
 
 export { audiences, registerAudience, type AudienceResolver } from './audiences';
@@ -205,6 +205,45 @@ export async function cancelInfomail(conn: DbOrTx, actor: Actor, input: { id: nu
 		const res = await tx.execute(sql`update infomail_recipients set status = 'cancelled' where infomail_id = ${id} and status = 'pending' returning id`);
 		await recordAudit(tx, actor, { action: 'infomail.cancelled', objectType: 'infomail', objectId: id, changes: { leftOut: res.rows.length } });
 		return { status: 'cancelled' as const };
+	});
+}
+
+/** SQL condition: a row a taking-over run counted as sent although its delivery is uncertain (see sending.ts). */
+const uncertainRow = sql`r.status = 'sent' and r.resumed > 0 and r.last_error = ${ASSUMED_SENT_NOTE}`;
+
+/** How many recipients of an Infomail were counted as sent after a crash without certainty (and not yet sent again). */
+export async function uncertainCount(conn: DbOrTx, id: number): Promise<number> {
+	const res = await conn.execute<{ n: number }>(sql`select count(*)::int as n from infomail_recipients r where r.infomail_id = ${id} and ${uncertainRow}`);
+	return res.rows[0].n;
+}
+
+/**
+ * Sends once more the mails a run taking over after a crash counted as sent although the
+ * process died while handing them over (INFOMAIL_UNCERTAIN=assume-sent). Each goes out with
+ * its original Message-ID, so a mail that did arrive the first time can be recognised as a
+ * duplicate. Addresses unsubscribed or bounced since are left out. A finished Infomail goes
+ * back to "sending" until these few are through. Returns how many were queued.
+ */
+export async function resendUncertain(conn: DbOrTx, actor: Actor, input: { id: number }): Promise<{ resent: number }> {
+	requireCoordinator(actor);
+	const { id } = idInput.parse(input);
+	return conn.transaction(async (tx) => {
+		const mail = await lockInfomail(tx, id);
+		if (mail.status !== 'sent' && mail.status !== 'sending')
+			throw new DomainError('conflict', `Diese Infomail ist ${INFOMAIL_STATUS_LABELS[mail.status]}; erneut senden lässt sich nur bei einer gesendeten oder laufenden Infomail.`);
+		if (!config().smtpUrl) throw new DomainError('conflict', 'Es ist kein SMTP-Server eingerichtet (SMTP_URL); Infomails können nicht versendet werden.');
+		const res = await tx.execute(sql`
+			update infomail_recipients r
+			   set status = 'pending', next_attempt_at = now(),
+			       last_error = 'Zustellung nach Unterbrechung unsicher; wird auf Wunsch der Koordinierungsstelle erneut gesendet.'
+			 where r.infomail_id = ${id} and ${uncertainRow} and not ${suppressed(sql`r.email`)}
+			returning r.id`);
+		const resent = res.rows.length;
+		if (resent === 0) throw new DomainError('conflict', 'Bei dieser Infomail gibt es keine unsicheren Zustellungen (mehr), die erneut gesendet werden könnten.');
+		if (mail.status === 'sent') await tx.update(infomails).set({ status: 'sending', finishedAt: null, updatedAt: new Date() }).where(eq(infomails.id, id));
+		await scheduleSender(tx, id, new Date());
+		await recordAudit(tx, actor, { action: 'infomail.uncertain_resent', objectType: 'infomail', objectId: id, changes: { recipients: resent } });
+		return { resent };
 	});
 }
 

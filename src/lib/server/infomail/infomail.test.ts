@@ -20,8 +20,10 @@ import {
 	getInfomail,
 	infomailProgress,
 	previewRecipients,
+	resendUncertain,
 	sendInfomail,
 	sendTestInfomail,
+	uncertainCount,
 	updateInfomail
 } from '.';
 import { listBouncedAddresses, recordBounce, clearBounces } from './bounces';
@@ -426,6 +428,36 @@ describe('sending', () => {
 		expect(report).toMatchObject({ ended: 'finished', takenOverUncertain: 1, sent: recipients });
 		const got = smtp.messages.filter((m) => m.parsed.subject === 'Übernahme erneut' && m.envelope.to[0] === first.email);
 		expect(got.map((m) => m.parsed.messageId)).toEqual([first.messageId]);
+	});
+
+	it('a coordinator sends the uncertain rows of a crash takeover once more, with the same Message-ID, leaving out bounced addresses', async () => {
+		const conn = t.database.db;
+		const id = await createInfomail(conn, coordinator, { ...content, subject: 'Unsicher übergeben', audiences: ['subscribers', 'member_contacts'] });
+		const { recipients } = await sendInfomail(conn, coordinator, { id, rate: 1000 });
+		const rows = await conn.select().from(infomailRecipients).where(eq(infomailRecipients.infomailId, id)).orderBy(infomailRecipients.id);
+		// As a killed run leaves them: two rows handed over, their delivery unknown.
+		await t.database.pool.query(`update infomail_recipients set status = 'sending', lease_owner = 42, claimed_at = now() where id = any($1::bigint[])`, [[rows[0].id, rows[1].id]]);
+		const report = await runSender(t.database, id);
+		expect(report).toMatchObject({ ended: 'finished', takenOverUncertain: 2, sent: recipients! - 2 });
+		expect(await uncertainCount(conn, id)).toBe(2);
+		const mailsTo = (email: string) => smtp.messages.filter((m) => m.parsed.subject === 'Unsicher übergeben' && m.envelope.to[0] === email);
+		expect(mailsTo(rows[0].email)).toHaveLength(0);
+
+		await expect(resendUncertain(conn, visitor(), { id })).rejects.toMatchObject({ kind: 'forbidden' });
+		// Bounced since: not mailed again.
+		await recordBounce(conn, coordinator, { email: rows[1].email, type: 'hard' });
+		expect(await resendUncertain(conn, coordinator, { id })).toEqual({ resent: 1 });
+		expect((await getInfomail(conn, id))!.status).toBe('sending');
+		expect((await runSender(t.database, id)).ended).toBe('finished');
+
+		expect(mailsTo(rows[0].email).map((m) => m.parsed.messageId)).toEqual([rows[0].messageId]);
+		expect(mailsTo(rows[1].email)).toHaveLength(0);
+		expect(await infomailProgress(conn, id)).toMatchObject({ status: 'sent', sent: recipients, resumed: 2 });
+		expect(await uncertainCount(conn, id)).toBe(1);
+		await expect(resendUncertain(conn, coordinator, { id })).rejects.toThrow(/keine unsicheren Zustellungen/);
+		const audit = await conn.select().from(auditLog).where(eq(auditLog.action, 'infomail.uncertain_resent'));
+		expect(audit.map((a) => a.changes)).toEqual([{ recipients: 1 }]);
+		await clearBounces(conn, coordinator, { email: rows[1].email });
 	});
 
 	it('keeps one run per Infomail: a second run while one is active only keeps the watchdog', async () => {

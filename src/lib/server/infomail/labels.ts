@@ -9,6 +9,7 @@ export const INFOMAIL_AUDIT_LABELS: Record<string, string> = {
 	'infomail.sent': 'Infomail versandt',
 	'infomail.cancelled': 'Infomail-Versand abgebrochen',
 	'infomail.test_sent': 'Infomail-Testmail gesendet',
+	'infomail.uncertain_resent': 'Unsichere Zustellungen erneut gesendet',
 	'infomail_subscription.requested': 'Infomail-Abonnement angefragt',
 	'infomail_subscription.confirmed': 'Abonnement bestätigt',
 	'infomail_subscription.unsubscribed': 'Infomail abbestellt',

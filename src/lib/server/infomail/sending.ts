@@ -34,6 +34,9 @@ import { infomails, type InfomailSection } from './schema';
 import { bulkComposer } from './mime';
 import { parseSmtpUrl, SmtpPool, type PendingSend, type SmtpResult } from './smtp-pool';
 
+/** last_error of a row a taking-over run counted as sent (assume-sent): its delivery is uncertain. */
+export const ASSUMED_SENT_NOTE = 'Versand wurde während der Übergabe unterbrochen; als gesendet gewertet.';
+
 /** Advisory-lock class of the "one run per Infomail" lock (two-int key space). */
 const RUN_LOCK_CLASS = 47_112_026;
 
@@ -170,14 +173,14 @@ export async function runSender(database: Pick<Database, 'db' | 'pool'>, infomai
 			          sent_at = case when s.handed and $2 = 'assume-sent' then r.claimed_at else r.sent_at end,
 			          resumed = r.resumed + case when s.handed then 1 else 0 end,
 			          last_error = case when s.handed then
-			                         case when $2 = 'assume-sent' then 'Versand wurde während der Übergabe unterbrochen; als gesendet gewertet.'
+			                         case when $2 = 'assume-sent' then $3::text
 			                              else 'Versand wurde während der Übergabe unterbrochen; erneut gesendet.' end
 			                       else r.last_error end,
 			          claimed_at = null, lease_owner = null
 			     from s where r.id = s.id
 			   returning s.handed)
 			 select handed, count(*)::int as n from u group by handed`,
-			[infomailId, settings.uncertain]
+			[infomailId, settings.uncertain, ASSUMED_SENT_NOTE]
 		);
 		for (const r of takeover.rows) {
 			if (r.handed) report.takenOverUncertain += r.n;

@@ -15,8 +15,10 @@ import {
 	previewRecipients,
 	RECIPIENT_STATUS_LABELS,
 	RECIPIENT_STATUSES,
+	resendUncertain,
 	sendInfomail,
 	sendTestInfomail,
+	uncertainCount,
 	updateInfomail,
 	type RecipientStatus
 } from '$lib/server/infomail';
@@ -46,11 +48,12 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 	const statusFilter = url.searchParams.get('empfaenger');
 	const recipientStatus = (RECIPIENT_STATUSES as readonly string[]).includes(statusFilter ?? '') ? (statusFilter as RecipientStatus) : undefined;
 	const offset = offsetOf(url);
-	const [progress, preview, recipients, bounces] = await Promise.all([
+	const [progress, preview, recipients, bounces, uncertain] = await Promise.all([
 		infomailProgress(db(), id),
 		editable ? previewRecipients(db(), mail.audiences, 10) : Promise.resolve(null),
 		editable ? Promise.resolve(null) : listRecipients(db(), id, { status: recipientStatus, limit: RECIPIENT_LIMIT, offset }),
-		editable ? Promise.resolve([]) : bouncesOfInfomail(db(), id)
+		editable ? Promise.resolve([]) : bouncesOfInfomail(db(), id),
+		editable ? Promise.resolve(0) : uncertainCount(db(), id)
 	]);
 	const audienceCounts = editable
 		? await Promise.all(audiences().map(async (a) => ({ key: a.key, label: a.label, description: a.description, count: (await previewRecipients(db(), [a.key], 0)).total })))
@@ -64,6 +67,7 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 		audienceCounts,
 		preview,
 		progress,
+		uncertain,
 		recipients: recipients ? { ...recipients, items: recipients.items.map((r) => ({ ...r, statusLabel: RECIPIENT_STATUS_LABELS[r.status] })) } : null,
 		recipientStatus: recipientStatus ?? '',
 		recipientStatusOptions: RECIPIENT_STATUSES.map((s) => ({ value: s, label: RECIPIENT_STATUS_LABELS[s] })),
@@ -145,6 +149,18 @@ export const actions: Actions = {
 			return fail(f.status, { action: 'abbrechen' as const, errors: f.errors });
 		}
 		redirect(303, `/verwaltung/infomail/${id}?hinweis=abgebrochen`);
+	},
+	unsicher: async ({ locals, url, params }) => {
+		requireCoordinatorPage(locals, url);
+		const id = mailId(params);
+		try {
+			await resendUncertain(db(), locals.actor, { id });
+		} catch (e) {
+			const f = formFailure(e);
+			if (!f) throw e;
+			return fail(f.status, { action: 'unsicher' as const, errors: f.errors });
+		}
+		redirect(303, `/verwaltung/infomail/${id}?hinweis=unsicher`);
 	},
 	loeschen: async ({ locals, url, params }) => {
 		requireCoordinatorPage(locals, url);
