@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { defineEndpoint, listOf, pageQuery } from '../api/endpoint';
+import { apiFields, defineEndpoint, listOf, pageQuery, serialId } from '../api/endpoint';
 import { db } from '../db';
-import { DomainError, notFound } from '../errors';
+import { notFound } from '../errors';
 import {
 	createApiToken,
 	getUserSummary,
@@ -17,7 +17,6 @@ import {
 	USER_STATUSES,
 	type UserSummary
 } from '.';
-import { snakeCase } from './forms';
 
 const role = z.enum(ROLES).describe('coordinator (Koordinierungsstelle), member_contact (kommunale Ansprechperson), partner (lokaler Partner)');
 const status = z.enum(USER_STATUSES).describe('invited (Einladung offen), active, disabled (gesperrt)');
@@ -64,17 +63,6 @@ async function summaryOf(id: number) {
 	return toApi(u);
 }
 
-/** Domain field names (`areaAgs`) as the API's body fields (`body.area_ags`). */
-async function apiFields<T>(run: () => Promise<T>): Promise<T> {
-	try {
-		return await run();
-	} catch (e) {
-		if (e instanceof DomainError && Object.keys(e.fieldErrors).length) {
-			e.fieldErrors = Object.fromEntries(Object.entries(e.fieldErrors).map(([k, v]) => [`body.${snakeCase(k)}`, v]));
-		}
-		throw e;
-	}
-}
 
 const tokenSchema = z.object({
 	id: z.number().int(),
@@ -84,8 +72,8 @@ const tokenSchema = z.object({
 	last_used_at: z.string().nullable()
 });
 
-const idParam = z.object({ id: z.coerce.number().int().min(1).max(2_147_483_647).describe('Nummer des Kontos') });
-const tokenIdParam = z.object({ id: z.coerce.number().int().min(1).max(2_147_483_647).describe('Nummer des Tokens') });
+const idParam = z.object({ id: serialId('Nummer des Kontos') });
+const tokenIdParam = z.object({ id: serialId('Nummer des Tokens') });
 
 const accepted = z.object({ detail: z.string() });
 

@@ -7,6 +7,8 @@ import { z } from 'zod';
 import type { RequestEvent } from '@sveltejs/kit';
 import type { Actor } from '../audit';
 import type { SessionUser } from '../accounts';
+import { snakeCase } from '../accounts/forms';
+import { DomainError } from '../errors';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -57,4 +59,26 @@ export const pageQuery = z.object({
 /** The shape of every list response: `{items, total}`. */
 export function listOf<T extends z.ZodType>(item: T) {
 	return z.object({ items: z.array(item), total: z.number().int().describe('Gesamtzahl der Treffer ohne limit/offset') });
+}
+
+/** A serial id in the path or query: 1 up to PostgreSQL's integer maximum, so no query fails on it. */
+export function serialId(description?: string) {
+	const id = z.coerce.number().int().min(1).max(2_147_483_647);
+	return description === undefined ? id : id.describe(description);
+}
+
+/**
+ * Runs a domain command for an endpoint and reports its field errors under the API's names:
+ * domain field names (`areaAgs`, `criteria.x.evidenceText`) become `body.area_ags`,
+ * `body.criteria.x.evidence_text`.
+ */
+export async function apiFields<T>(run: () => Promise<T>): Promise<T> {
+	try {
+		return await run();
+	} catch (e) {
+		if (e instanceof DomainError && Object.keys(e.fieldErrors).length) {
+			e.fieldErrors = Object.fromEntries(Object.entries(e.fieldErrors).map(([k, v]) => [`body.${snakeCase(k)}`, v]));
+		}
+		throw e;
+	}
 }

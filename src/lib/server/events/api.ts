@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { defineEndpoint, listOf, pageQuery } from '../api/endpoint';
+import { apiFields, defineEndpoint, listOf, pageQuery, serialId } from '../api/endpoint';
 import { db } from '../db';
 import { DomainError, notFound } from '../errors';
-import { snakeCase } from '../accounts/forms';
 import { EVENT_AUDIENCES, EVENT_FORMATS, EVENT_KINDS, REGISTRATION_FIELDS, REGISTRATION_STATUSES, SESSION_KINDS } from '../../events';
 import {
 	addCarouselRound,
@@ -23,16 +22,6 @@ import {
 } from '.';
 
 /** Domain field names (`sessionIds`) as the API's body fields (`body.session_ids`). */
-async function apiFields<T>(run: () => Promise<T>): Promise<T> {
-	try {
-		return await run();
-	} catch (e) {
-		if (e instanceof DomainError && Object.keys(e.fieldErrors).length) {
-			e.fieldErrors = Object.fromEntries(Object.entries(e.fieldErrors).map(([k, v]) => [`body.${snakeCase(k)}`, v]));
-		}
-		throw e;
-	}
-}
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const id = z.number().int();
@@ -144,11 +133,11 @@ async function detailOf(eventId: number, showVideo: boolean) {
 	return detail(e, showVideo);
 }
 
-const eventIdParam = z.object({ id: z.coerce.number().int().min(1).max(2_147_483_647).describe('Nummer der Veranstaltung') });
-const registrationIdParam = z.object({ id: z.coerce.number().int().min(1).max(2_147_483_647).describe('Nummer der Anmeldung') });
+const eventIdParam = z.object({ id: serialId('Nummer der Veranstaltung') });
+const registrationIdParam = z.object({ id: serialId('Nummer der Anmeldung') });
 const sessionParams = z.object({
-	id: z.coerce.number().int().min(1).max(2_147_483_647).describe('Nummer der Veranstaltung'),
-	session_id: z.coerce.number().int().min(1).max(2_147_483_647).describe('Nummer des Programmpunkts (Lernkarussell)')
+	id: serialId('Nummer der Veranstaltung'),
+	session_id: serialId('Nummer des Programmpunkts (Lernkarussell)')
 });
 
 const text = (max: number) => z.string().max(max).nullable().optional();
@@ -465,7 +454,7 @@ export const eventEndpoints = [
 		query: pageQuery.extend({
 			status: status.optional(),
 			q: z.string().trim().max(200).optional().describe('Suche in Name, E-Mail, Organisation, Kommune'),
-			session_id: z.coerce.number().int().min(1).max(2_147_483_647).optional(),
+			session_id: serialId().optional(),
 			ags: z.string().regex(/^\d{3}(\d{2}(\d{3})?)?$/).optional()
 		}),
 		response: listOf(registrationItemSchema),

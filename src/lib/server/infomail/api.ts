@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { snakeCase } from '../accounts/forms';
-import { defineEndpoint, listOf, pageQuery } from '../api/endpoint';
+import { apiFields as domainApiFields, defineEndpoint, listOf, pageQuery, serialId } from '../api/endpoint';
 import { db } from '../db';
 import { DomainError, notFound } from '../errors';
 import {
@@ -11,6 +11,7 @@ import {
 	listInfomails,
 	listRecipients,
 	previewRecipients,
+	resendUncertain,
 	RECIPIENT_STATUSES,
 	sendInfomail,
 	sendTestInfomail,
@@ -135,13 +136,11 @@ async function infomailResponse(id: number) {
 }
 
 /** Domain field paths (`sections.0.items.1.ref.id`) as the API's body fields. */
+/** Like the other domains' `apiFields`, and a command's own ZodError (nested items) as field errors too. */
 async function apiFields<T>(run: () => Promise<T>): Promise<T> {
 	try {
-		return await run();
+		return await domainApiFields(run);
 	} catch (e) {
-		if (e instanceof DomainError && Object.keys(e.fieldErrors).length) {
-			e.fieldErrors = Object.fromEntries(Object.entries(e.fieldErrors).map(([k, v]) => [`body.${snakeCase(k)}`, v]));
-		}
 		if (e && typeof e === 'object' && 'issues' in e && Array.isArray((e as { issues: unknown[] }).issues)) {
 			// ZodError of a command: report under body.* with the API's names.
 			const issues = (e as { issues: { path: (string | number)[]; message: string }[] }).issues;
@@ -156,7 +155,7 @@ async function apiFields<T>(run: () => Promise<T>): Promise<T> {
 	}
 }
 
-const idParam = z.object({ id: z.coerce.number().int().min(1).max(2_147_483_647).describe('Nummer der Infomail') });
+const idParam = z.object({ id: serialId('Nummer der Infomail') });
 const accepted = z.object({ detail: z.string() });
 
 const bounceOut = z.object({ id: z.number().int(), suppressed: z.boolean().describe('Adresse erhält keine Infomails mehr'), infomail_id: z.number().int().nullable() });
@@ -264,6 +263,22 @@ export const infomailEndpoints = [
 		async handler({ actor, params, body }) {
 			await apiFields(() => sendInfomail(db(), actor, { id: params.id, at: body.at, rate: body.rate }));
 			return infomailResponse(params.id);
+		}
+	}),
+	defineEndpoint({
+		method: 'POST',
+		path: '/infomails/{id}/resend-uncertain',
+		operationId: 'resendUncertainInfomailDeliveries',
+		summary: 'Unsichere Zustellungen nach einem Absturz erneut senden',
+		description:
+			'Mails, die bei der Übernahme nach einem Absturz als gesendet gezählt wurden, ohne dass ihre Zustellung sicher ist, gehen noch einmal hinaus – mit derselben Message-ID, damit Empfänger Dubletten erkennen. Adressen, die inzwischen abbestellt haben oder unzustellbar sind, bleiben ausgenommen. 409, wenn es keine unsicheren Zustellungen gibt.',
+		tag: 'Infomail',
+		access: 'coordinator',
+		status: 202,
+		params: idParam,
+		response: z.object({ resent: z.number().int().describe('Anzahl der erneut eingeplanten Mails') }),
+		async handler({ actor, params }) {
+			return resendUncertain(db(), actor, { id: params.id });
 		}
 	}),
 	defineEndpoint({

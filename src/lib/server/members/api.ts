@@ -1,10 +1,10 @@
 /** /api/v1 endpoints of the members domain (snake_case JSON; the same commands as the pages). */
 import { z } from 'zod';
-import { defineEndpoint, listOf, pageQuery } from '../api/endpoint';
+import { apiFields, defineEndpoint, listOf, pageQuery, serialId } from '../api/endpoint';
 import { problem } from '../api/problem';
 import type { Actor } from '../audit';
 import { db } from '../db';
-import { DomainError, notFound } from '../errors';
+import { notFound } from '../errors';
 import {
 	ACCESSION_STATES,
 	addMemberContact,
@@ -59,23 +59,9 @@ const keyParam = z.object({
 		.pipe(z.string().regex(MEMBER_KEY_RE, 'AGS einer Gemeinde (8 Ziffern) oder eines Kreises (5), oder BR-059 für eine Bezirksregierung.'))
 		.describe('AGS der Kommune oder des Kreises; BR-<AGS des Regierungsbezirks> für eine Bezirksregierung')
 });
-const idParam = z.object({ id: z.coerce.number().int().min(1).max(2_147_483_647).describe('Nummer des Beitrittsverfahrens') });
+const idParam = z.object({ id: serialId('Nummer des Beitrittsverfahrens') });
 const roundParam = z.object({ number: z.coerce.number().int().min(1).max(999).describe('Nummer der Unterzeichnungsrunde') });
 
-/** Domain field names (`signatoryName`, `criteria.x.evidenceText`) as body fields (`body.<prefix>signatory_name`). */
-function snake(k: string): string {
-	return k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-}
-async function apiFields<T>(run: () => Promise<T>): Promise<T> {
-	try {
-		return await run();
-	} catch (e) {
-		if (e instanceof DomainError && Object.keys(e.fieldErrors).length) {
-			e.fieldErrors = Object.fromEntries(Object.entries(e.fieldErrors).map(([k, v]) => [`body.${k.split('.').map(snake).join('.')}`, v]));
-		}
-		throw e;
-	}
-}
 
 // ---------------------------------------------------------------------------------------
 // Members
