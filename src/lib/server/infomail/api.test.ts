@@ -121,3 +121,17 @@ describe('Infomail API', () => {
 		expect((await api('GET', '/subscribers/kein-mail', { token: coord })).status).toBe(400);
 	});
 });
+
+describe('POST /infomails/{id}/resend-uncertain', () => {
+	it('is for coordinators and answers 409 when no delivery is uncertain', async () => {
+		const created = await api('POST', '/infomails', { token: coord, body });
+		expect(created.status).toBe(201);
+		const path = `/infomails/${created.body.id}/resend-uncertain`;
+		expect((await api('POST', path)).status).toBe(401);
+		expect((await api('POST', path, { token: member })).status).toBe(403);
+		const none = await api('POST', path, { token: coord });
+		expect(none.status).toBe(409);
+		expect(none.body.detail).toMatch(/Entwurf/);
+		expect((await api('POST', '/infomails/999999/resend-uncertain', { token: coord })).status).toBe(404);
+	});
+});
