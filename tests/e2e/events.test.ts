@@ -4,7 +4,7 @@
  * that really arrive (.ics attached), calendar feeds, coordinator exports and check-in.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axeCheck, COORDINATOR, DEMO_PASSWORD, login, newContext, screenshot, setField, submitForm, useBrowser, type BrowserContext } from './support/browser';
+import { axeCheck, COORDINATOR, DEMO_PASSWORD, login, newContext, screenshot, setField, submitForm, useAnonymousAndCoordinator, useBrowser, type BrowserContext } from './support/browser';
 import { loginCookie, postForm, request } from './support/http';
 import { linkIn, waitForMail } from './support/mail';
 
@@ -155,22 +155,10 @@ describe('coordinator tools over HTTP', () => {
 });
 
 describe('accessibility of the events pages', () => {
-	let anon: BrowserContext;
-	let coord: BrowserContext;
-	beforeAll(async () => {
-		anon = await newContext(browser(), { bypassCSP: true });
-		coord = await newContext(browser(), { bypassCSP: true });
-		const page = await coord.newPage();
-		await login(page, COORDINATOR.email, COORDINATOR.password);
-		await page.close();
-	});
-	afterAll(async () => {
-		await anon?.close();
-		await coord?.close();
-	});
+	const contexts = useAnonymousAndCoordinator(browser);
 	for (const width of [1280, 360]) {
 		it(`public pages at ${width} px`, async () => {
-			for (const p of ['/veranstaltungen', '/veranstaltungen?art=congress&jahr=2017', `/veranstaltungen/${congressId}`, `/veranstaltungen/${pastId}`]) await checkPage(anon, p, width);
+			for (const p of ['/veranstaltungen', '/veranstaltungen?art=congress&jahr=2017', `/veranstaltungen/${congressId}`, `/veranstaltungen/${pastId}`]) await checkPage(contexts.anon, p, width);
 		});
 		it(`participant page at ${width} px`, async () => {
 			const res = await request(`/api/v1/events/${congressId}/registrations`, {
@@ -179,7 +167,7 @@ describe('accessibility of the events pages', () => {
 				body: JSON.stringify({ name: 'Axe Prüferin', email: `axe-${width}-${Date.now()}@stadt.example` })
 			});
 			const { cancel_token } = await res.json();
-			await checkPage(anon, `/veranstaltungen/anmeldung/${cancel_token}`, width);
+			await checkPage(contexts.anon, `/veranstaltungen/anmeldung/${cancel_token}`, width);
 		});
 		it(`coordinator pages at ${width} px`, async () => {
 			for (const p of [
@@ -190,7 +178,7 @@ describe('accessibility of the events pages', () => {
 				`/verwaltung/veranstaltungen/${congressId}/einlass`,
 				`/verwaltung/veranstaltungen/${pastId}/nachbereitung`
 			])
-				await checkPage(coord, p, width);
+				await checkPage(contexts.coord, p, width);
 		});
 	}
 });

@@ -4,7 +4,7 @@
  * every new page at 1280 and 360 px.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axeCheck, COORDINATOR, login, mainText, newContext, screenshot, setField, submitForm, useBrowser, type BrowserContext } from './support/browser';
+import { axeCheck, COORDINATOR, login, mainText, newContext, screenshot, setField, submitForm, useAnonymousAndCoordinator, useBrowser, type BrowserContext } from './support/browser';
 import { postForm, request } from './support/http';
 import { linkIn, mailsTo, waitForMail, withLink } from './support/mail';
 
@@ -148,19 +148,7 @@ describe('archive', () => {
 });
 
 describe('accessibility of the Infomail pages', () => {
-	let anon: BrowserContext;
-	let coord: BrowserContext;
-	beforeAll(async () => {
-		anon = await newContext(browser(), { bypassCSP: true });
-		coord = await newContext(browser(), { bypassCSP: true });
-		const p = await coord.newPage();
-		await login(p, COORDINATOR.email, COORDINATOR.password);
-		await p.close();
-	});
-	afterAll(async () => {
-		await anon?.close();
-		await coord?.close();
-	});
+	const contexts = useAnonymousAndCoordinator(browser);
 
 	async function check(ctx: BrowserContext, path: string) {
 		for (const width of [1280, 360]) {
@@ -181,16 +169,16 @@ describe('accessibility of the Infomail pages', () => {
 	}
 
 	it('public pages', async () => {
-		for (const p of ['/infomail', '/infomail?angefragt=1', '/infomails', `/infomails/${infomailId}`, '/infomail/bestaetigen/unbekannt', '/infomail/abbestellen/unbekannt']) await check(anon, p);
+		for (const p of ['/infomail', '/infomail?angefragt=1', '/infomails', `/infomails/${infomailId}`, '/infomail/bestaetigen/unbekannt', '/infomail/abbestellen/unbekannt']) await check(contexts.anon, p);
 	});
 
 	it('coordinator pages', async () => {
-		const page = await coord.newPage();
+		const page = await contexts.coord.newPage();
 		await page.goto('/verwaltung/infomail');
 		await page.click('form[action="?/vorlage"] button');
 		await page.waitForURL(/\/verwaltung\/infomail\/\d+/);
 		const draft = new URL(page.url()).pathname;
 		await page.close();
-		for (const p of ['/verwaltung/infomail', draft, `/verwaltung/infomail/${infomailId}`, '/verwaltung/infomail/abonnenten', '/verwaltung/infomail/bounces']) await check(coord, p);
+		for (const p of ['/verwaltung/infomail', draft, `/verwaltung/infomail/${infomailId}`, '/verwaltung/infomail/abonnenten', '/verwaltung/infomail/bounces']) await check(contexts.coord, p);
 	});
 });

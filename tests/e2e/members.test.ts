@@ -4,7 +4,7 @@
  * JavaScript — a member contact and the coordination office, with every refused step shown.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axeCheck, COORDINATOR, DEMO_PASSWORD, login, logout, mainText, newContext, screenshot, setField, submitForm, useBrowser, type BrowserContext } from './support/browser';
+import { axeCheck, COORDINATOR, DEMO_PASSWORD, login, logout, mainText, newContext, screenshot, setField, submitForm, useAnonymousAndCoordinator, useBrowser, type BrowserContext } from './support/browser';
 import { loginCookie, request } from './support/http';
 
 const browser = useBrowser();
@@ -30,28 +30,16 @@ const PUBLIC_PAGES = ['/mitglieder', '/mitglieder?rb=059&art=kreis', '/mitgliede
 const COORDINATOR_PAGES = ['/beitritt', '/mitglieder/05711000/bearbeiten', '/verwaltung/mitglieder', '/verwaltung/mitglieder/runden', '/verwaltung/mitglieder/05711000', '/mitglieder?status=alle', '/mitglieder/05711000'];
 
 describe('members pages: accessibility', () => {
-	let anon: BrowserContext;
-	let coord: BrowserContext;
-	beforeAll(async () => {
-		anon = await newContext(browser(), { bypassCSP: true });
-		coord = await newContext(browser(), { bypassCSP: true });
-		const page = await coord.newPage();
-		await login(page, COORDINATOR.email, COORDINATOR.password);
-		await page.close();
-	});
-	afterAll(async () => {
-		await anon?.close();
-		await coord?.close();
-	});
+	const contexts = useAnonymousAndCoordinator(browser);
 	for (const width of [1280, 360]) {
-		for (const path of PUBLIC_PAGES) it(`${path} at ${width} px`, () => checkPage(anon, path, width, 'anonym'));
-		for (const path of COORDINATOR_PAGES) it(`${path} as coordinator at ${width} px`, () => checkPage(coord, path, width, 'koordination'));
+		for (const path of PUBLIC_PAGES) it(`${path} at ${width} px`, () => checkPage(contexts.anon, path, width, 'anonym'));
+		for (const path of COORDINATOR_PAGES) it(`${path} as coordinator at ${width} px`, () => checkPage(contexts.coord, path, width, 'koordination'));
 	}
 	it('an open application page as coordinator', async () => {
 		const cookie = await loginCookie(COORDINATOR.email, COORDINATOR.password);
 		const list = await (await request('/api/v1/accessions?open=true', { cookie })).json();
 		const id = list.items.find((a: { ags: string }) => a.ags === '05754008').id;
-		for (const width of [1280, 360]) await checkPage(coord, `/beitritt/${id}`, width, 'koordination');
+		for (const width of [1280, 360]) await checkPage(contexts.coord, `/beitritt/${id}`, width, 'koordination');
 	});
 });
 

@@ -58,6 +58,27 @@ export async function newContext(browser: Browser, opts: ContextOptions = {}): P
 	return ctx;
 }
 
+/**
+ * For the enclosing describe block: an anonymous context and one logged in as the coordinator,
+ * both bypassing the CSP (axe-core is injected as a script, which the strict CSP would block).
+ * The fields are set in beforeAll.
+ */
+export function useAnonymousAndCoordinator(browser: () => Browser): { anon: BrowserContext; coord: BrowserContext } {
+	const contexts = {} as { anon: BrowserContext; coord: BrowserContext };
+	beforeAll(async () => {
+		contexts.anon = await newContext(browser(), { bypassCSP: true });
+		contexts.coord = await newContext(browser(), { bypassCSP: true });
+		const page = await contexts.coord.newPage();
+		await login(page, COORDINATOR.email, COORDINATOR.password);
+		await page.close();
+	});
+	afterAll(async () => {
+		await contexts.anon?.close();
+		await contexts.coord?.close();
+	});
+	return contexts;
+}
+
 /** Sets a form field by name, whether it is an input, a select or a group of radio buttons. */
 export async function setField(page: Page, name: string, value: string, scope = 'form'): Promise<void> {
 	// Hydration would reset a value typed before it; once the network is idle it has run.
