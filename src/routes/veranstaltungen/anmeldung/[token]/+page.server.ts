@@ -16,7 +16,9 @@ const NOTICES: Record<string, string> = {
 };
 
 export const load: PageServerLoad = async ({ params, url, setHeaders }) => {
-	setHeaders({ 'referrer-policy': 'no-referrer', 'cache-control': 'no-store' });
+	// same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on this page's
+	// forms, which the origin check refuses; other sites still never see the link with its token.
+	setHeaders({ 'referrer-policy': 'same-origin', 'cache-control': 'no-store' });
 	const reg = await registrationByToken(db(), params.token);
 	if (!reg) error(404, 'Dieser Link ist ungültig oder wurde durch einen neueren ersetzt. Bitte nutzen Sie den Link aus Ihrer letzten Mail zu dieser Anmeldung.');
 	const p = (await personalSchedule(db(), reg.id))!;
