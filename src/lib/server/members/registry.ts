@@ -3,7 +3,7 @@
  * five criteria. Every state change is one command with its audit record in the same
  * transaction.
  */
-import { and, asc, desc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { parseInput } from '../accounts';
 import { users } from '../accounts/schema';
@@ -335,6 +335,23 @@ export const topicInput = z.object({
 });
 export type TopicInput = z.input<typeof topicInput>;
 
+function topicTaken(name: string) {
+	return new DomainError('conflict', `Das Thema „${name}“ gibt es schon.`, { name: ['Ein Thema mit diesem Namen gibt es schon.'] });
+}
+
+/**
+ * Renamed topics keep their old slug, so the slug's unique index alone does not keep names
+ * apart: a name counts as taken when another topic has it (ignoring case) or its slug.
+ */
+async function assertTopicNameFree(tx: DbOrTx, name: string, exceptId?: number) {
+	const [other] = await tx
+		.select({ id: topics.id })
+		.from(topics)
+		.where(and(or(sql`lower(${topics.name}) = lower(${name})`, eq(topics.slug, slugOf(name))), exceptId ? ne(topics.id, exceptId) : undefined))
+		.limit(1);
+	if (other) throw topicTaken(name);
+}
+
 /** Adds a topic to the managed list (coordinators). */
 export async function createTopic(conn: DbOrTx, actor: Actor, input: TopicInput) {
 	requireCoordinatorOrSystem(actor);
@@ -342,8 +359,9 @@ export async function createTopic(conn: DbOrTx, actor: Actor, input: TopicInput)
 	const slug = slugOf(v.name);
 	if (!slug) throw new DomainError('validation', 'Der Name braucht Buchstaben oder Ziffern.', { name: ['Der Name braucht Buchstaben oder Ziffern.'] });
 	return conn.transaction(async (tx) => {
+		await assertTopicNameFree(tx, v.name);
 		const [row] = await tx.insert(topics).values({ slug, name: v.name, description: v.description ?? null }).onConflictDoNothing().returning();
-		if (!row) throw new DomainError('conflict', `Das Thema „${v.name}“ gibt es schon.`, { name: ['Dieses Thema gibt es schon.'] });
+		if (!row) throw topicTaken(v.name);
 		await recordAudit(tx, actor, { action: 'topic.created', objectType: 'topic', objectId: row.id, changes: { name: row.name, slug } });
 		return row;
 	});
@@ -356,6 +374,7 @@ export async function updateTopic(conn: DbOrTx, actor: Actor, input: TopicInput 
 	return conn.transaction(async (tx) => {
 		const [t] = await tx.select().from(topics).where(eq(topics.id, v.id));
 		if (!t) throw notFound('Dieses Thema gibt es nicht.');
+		await assertTopicNameFree(tx, v.name, t.id);
 		const changes = diff(t, { name: v.name, description: v.description });
 		if (!Object.keys(changes).length) return t;
 		const [row] = await tx
@@ -371,8 +390,9 @@ export async function updateTopic(conn: DbOrTx, actor: Actor, input: TopicInput 
 /** Removes a topic from the list and from every profile (coordinators). */
 export async function deleteTopic(conn: DbOrTx, actor: Actor, input: { id: number }) {
 	requireCoordinatorOrSystem(actor);
+	const v = parseInput(z.object({ id: z.number({ error: 'Dieses Thema gibt es nicht.' }).int().min(1, 'Dieses Thema gibt es nicht.') }), input);
 	return conn.transaction(async (tx) => {
-		const [t] = await tx.delete(topics).where(eq(topics.id, input.id)).returning();
+		const [t] = await tx.delete(topics).where(eq(topics.id, v.id)).returning();
 		if (!t) throw notFound('Dieses Thema gibt es nicht.');
 		await recordAudit(tx, actor, { action: 'topic.deleted', objectType: 'topic', objectId: t.id, changes: { name: t.name } });
 	});
