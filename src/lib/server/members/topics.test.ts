@@ -1,4 +1,4 @@
-/** The managed topic list: names stay unique across renames, every change is audited, deleting leaves no trace in profiles. */
+/** The managed topic list (names unique across renames, audited, deleting leaves profiles clean) and the safe rendering of the declaration text. */
 import { and, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { actorFor, createUser } from '../accounts';
@@ -43,5 +43,16 @@ describe('topics', () => {
 		await expect(deleteTopic(conn, coordinator, { id: x.id })).rejects.toMatchObject({ kind: 'not_found', message: 'Dieses Thema gibt es nicht.' });
 		await expect(deleteTopic(conn, coordinator, { id: 0 })).rejects.toMatchObject({ kind: 'validation' });
 		await expect(createTopic(conn, coordinator, { name: ' ' })).rejects.toMatchObject({ kind: 'validation', fieldErrors: { name: ['Bitte geben Sie einen Namen an.'] } });
+	});
+});
+
+describe('declaration text', () => {
+	it('renders markdown without scripts, styles or javascript links, headings below h2', async () => {
+		const { declarationHtml } = await import('./markdown');
+		const html = declarationHtml('# Präambel\n\nWir **fördern** Engagement. <script>alert(1)</script><span style="color:red">x</span> [a](javascript:alert(1)) [b](https://www.nrw.de)');
+		expect(html).toContain('<h3>Präambel</h3>');
+		expect(html).toContain('<strong>fördern</strong>');
+		expect(html).toContain('<a href="https://www.nrw.de">b</a>');
+		expect(html).not.toMatch(/script|style=|javascript:/);
 	});
 });
