@@ -395,6 +395,7 @@ export async function deleteTopic(conn: DbOrTx, actor: Actor, input: { id: numbe
 		const [t] = await tx.delete(topics).where(eq(topics.id, v.id)).returning();
 		if (!t) throw notFound('Dieses Thema gibt es nicht.');
 		await recordAudit(tx, actor, { action: 'topic.deleted', objectType: 'topic', objectId: t.id, changes: { name: t.name } });
+		return t;
 	});
 }
 
