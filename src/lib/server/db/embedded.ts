@@ -185,7 +185,13 @@ async function initialise(pgdata: string, bins: Binaries, user: { uid: number; g
 	const prefix = `${path.basename(pgdata)}.init-`;
 	for (const entry of fs.readdirSync(parent)) {
 		const pid = Number(entry.startsWith(prefix) ? entry.slice(prefix.length).split('-')[0] : NaN);
-		if (pid && !processRunning(pid)) fs.rmSync(path.join(parent, entry), { recursive: true, force: true });
+		if (!pid || processRunning(pid)) continue;
+		try {
+			fs.rmSync(path.join(parent, entry), { recursive: true, force: true, maxRetries: 3 });
+		} catch {
+			// The killed process's initdb may live on and still be writing there; the folder
+			// is only a leftover, so a later start removes it.
+		}
 	}
 	const staging = path.join(parent, `${prefix}${process.pid}-${randomBytes(4).toString('hex')}`);
 	const password = randomBytes(24).toString('base64url');
