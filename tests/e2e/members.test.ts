@@ -26,8 +26,8 @@ async function checkPage(ctx: BrowserContext, path: string, width: number, label
 	}
 }
 
-const PUBLIC_PAGES = ['/mitglieder', '/mitglieder?rb=059&art=kreis', '/mitglieder/05711000', '/mitglieder/BR-059', '/mitglieder/statistik', '/mitmachen', '/mitmachen?pruefen=1&contact_person=ja&ehrenamtskarte=none'];
-const COORDINATOR_PAGES = ['/beitritt', '/mitglieder/05711000/bearbeiten', '/verwaltung/mitglieder', '/verwaltung/mitglieder/runden', '/verwaltung/mitglieder/05711000', '/mitglieder?status=alle', '/mitglieder/05711000'];
+const PUBLIC_PAGES = ['/mitglieder', '/mitglieder?rb=059&art=kreis', '/mitglieder/05711000', '/mitglieder/BR-059', '/mitglieder/statistik', '/mitmachen', '/mitmachen?pruefen=1&contact_person=ja&ehrenamtskarte=none', '/mitglieder/erklaerung'];
+const COORDINATOR_PAGES = ['/beitritt', '/mitglieder/05711000/bearbeiten', '/verwaltung/mitglieder', '/verwaltung/mitglieder/runden', '/verwaltung/mitglieder/05711000', '/mitglieder?status=alle', '/mitglieder/05711000', '/verwaltung/mitglieder/themen', '/verwaltung/mitglieder/erklaerung'];
 
 describe('members pages: accessibility', () => {
 	const contexts = useAnonymousAndCoordinator(browser);
@@ -40,6 +40,18 @@ describe('members pages: accessibility', () => {
 		const list = await (await request('/api/v1/accessions?open=true', { cookie })).json();
 		const id = list.items.find((a: { ags: string }) => a.ags === '05754008').id;
 		for (const width of [1280, 360]) await checkPage(contexts.coord, `/beitritt/${id}`, width, 'koordination');
+	});
+	it('the topic list with its rename form and delete confirmation, a shown declaration version (admin and public)', async () => {
+		const topics = await (await request('/api/v1/topics')).json();
+		const topic = topics.items.find((x: { name: string }) => x.name === 'Digitalisierung').id;
+		const versions = await (await request('/api/v1/declaration-versions')).json();
+		const oldest = versions.items.at(-1).id;
+		for (const width of [1280, 360]) {
+			await checkPage(contexts.coord, `/verwaltung/mitglieder/themen?umbenennen=${topic}`, width, 'koordination');
+			await checkPage(contexts.coord, `/verwaltung/mitglieder/themen?loeschen=${topic}`, width, 'koordination');
+			await checkPage(contexts.coord, `/verwaltung/mitglieder/erklaerung?fassung=${oldest}`, width, 'koordination');
+			await checkPage(contexts.anon, `/mitglieder/erklaerung?fassung=${oldest}`, width, 'anonym');
+		}
 	});
 });
 
@@ -178,6 +190,52 @@ describe('from first interest to member without JavaScript', () => {
 			expect(text).toMatch(/Status\s+Mitglied/);
 			expect(text).toContain('6. Unterzeichnungsrunde');
 			expect(text).toContain('Maria Musterfrau, Oberbürgermeisterin');
+		} finally {
+			await ctx.close();
+		}
+	});
+});
+
+describe('the topic list without JavaScript', () => {
+	it('a coordinator adds a topic (refused twice first), renames it and deletes it after confirming', async () => {
+		const ctx = await newContext(browser(), { javaScriptEnabled: false });
+		const page = await ctx.newPage();
+		try {
+			await login(page, COORDINATOR.email, COORDINATOR.password);
+			await page.goto('/verwaltung/mitglieder');
+			await Promise.all([page.waitForURL(/\/themen$/), page.getByRole('link', { name: 'Themenliste' }).click()]);
+
+			await setField(page, 'name', ' ', 'form[action*="anlegen"]');
+			await submitForm(page, 'description');
+			expect(await mainText(page)).toContain('Bitte geben Sie einen Namen an.');
+			expect(await page.locator('form[action*="anlegen"] [name="name"][aria-invalid="true"]').count()).toBe(1);
+
+			await setField(page, 'name', 'digitalisierung', 'form[action*="anlegen"]');
+			await setField(page, 'description', 'Doppelt', 'form[action*="anlegen"]');
+			await submitForm(page, 'description');
+			expect(await mainText(page)).toContain('Ein Thema mit diesem Namen gibt es schon.');
+			expect(await page.locator('form[action*="anlegen"] [name="description"]').inputValue(), 'Eingaben bleiben erhalten').toBe('Doppelt');
+
+			await setField(page, 'name', 'Nachbarschaftshilfe', 'form[action*="anlegen"]');
+			await setField(page, 'description', 'Hilfe unter Nachbarn im Quartier', 'form[action*="anlegen"]');
+			await submitForm(page, 'description');
+			expect(await mainText(page)).toContain('Das Thema „Nachbarschaftshilfe“ ist angelegt.');
+			await screenshot(page, 'members-nojs-topic-added');
+
+			await page.getByRole('link', { name: /^Ändern\W+Nachbarschaftshilfe$/ }).click();
+			await page.waitForLoadState('load');
+			await setField(page, 'name', 'Nachbarschaft und Quartier', 'form[action*="umbenennen"]');
+			await submitForm(page, 'id');
+			expect(await mainText(page)).toContain('Das Thema „Nachbarschaft und Quartier“ ist gespeichert.');
+
+			await page.getByRole('link', { name: /^Löschen\W+Nachbarschaft und Quartier$/ }).click();
+			await page.waitForLoadState('load');
+			expect(await mainText(page)).toContain('Thema wirklich löschen?');
+			await page.locator('form[action*="loeschen"] button[type="submit"]').click();
+			await page.waitForLoadState('load');
+			expect(await mainText(page)).toContain('Das Thema „Nachbarschaft und Quartier“ ist gelöscht');
+			const topics = await (await request('/api/v1/topics')).json();
+			expect(topics.items.map((x: { name: string }) => x.name)).not.toContain('Nachbarschaft und Quartier');
 		} finally {
 			await ctx.close();
 		}

@@ -25,7 +25,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 function failure(e: unknown, formName: string, values: Record<string, string>) {
 	if (!(e instanceof DomainError)) throw e;
 	const errors = formErrorKeys(e.fieldErrors);
-	if (!Object.values(errors).flat().includes(e.message)) errors[''] = [e.message];
+	// The field's message says it already; a second line in the summary would repeat it.
+	if (!Object.keys(errors).length) errors[''] = [e.message];
 	return fail(e.status, { form: formName, values, errors });
 }
 
