@@ -55,4 +55,7 @@ if (built < sources) {
 }
 // adapter-node reads PORT and HOST; our defaults are port 3000 on all interfaces.
 process.env.PORT ||= '3000';
+// Event documentation accepts files up to 20 MB (slides, photos); adapter-node's default limit
+// for request bodies is 512 KB.
+process.env.BODY_SIZE_LIMIT ||= '25M';
 await import(pathToFileURL(path.join(root, 'build', 'index.js')).href);
