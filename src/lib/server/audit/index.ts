@@ -83,6 +83,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
 	'api_token.revoked': 'API-Token widerrufen',
 	'mail.requeued': 'Mail erneut in den Versand gegeben',
 	'mail.test_sent': 'Testmail ausgelöst',
+	'mail.held_requeued': 'Zurückgehaltene Mails in den Versand gegeben',
 	'demo_data.loaded': 'Demodaten geladen',
 	'accessibility_feedback.submitted': 'Barriere gemeldet',
 	'accessibility_feedback.done': 'Rückmeldung zur Barrierefreiheit erledigt',

@@ -126,3 +126,26 @@ describe('outbox API', () => {
 		expect((await api('GET', '/outbox/test', { token: coordinator })).status).toBe(404);
 	});
 });
+
+describe('POST /outbox/requeue-held', () => {
+	it('sends every held mail once SMTP is configured, with one audit record', async () => {
+		setConfig({ ...t.config, smtpUrl: undefined });
+		const mail = (subject: string) => ({ ...renderMail({ subject, paragraphs: ['Text'] }), to: 'gehalten@stadt.example', template: 'held_test' });
+		await enqueueMail(t.database.db, mail('Gehalten 1'));
+		await enqueueMail(t.database.db, mail('Gehalten 2'));
+		await worker.drain();
+		expect((await api('POST', '/outbox/requeue-held', { token: partner })).status).toBe(403);
+		setConfig({ ...t.config, smtpUrl: smtp.url });
+		const r = await api('POST', '/outbox/requeue-held', { token: coordinator });
+		expect(r.status).toBe(202);
+		expect(r.body.requeued).toBeGreaterThanOrEqual(2);
+		await worker.drain();
+		const left = await api('GET', '/outbox?status=held', { token: coordinator });
+		expect(left.body.total).toBe(0);
+		const delivered = smtp.messages.filter((m) => m.envelope.to.includes('gehalten@stadt.example'));
+		expect(delivered.map((m) => m.parsed.subject).sort()).toEqual(['Gehalten 1', 'Gehalten 2']);
+		const audit = await t.database.db.select().from(auditLog).where(eq(auditLog.action, 'mail.held_requeued'));
+		expect(audit).toHaveLength(1);
+		expect((await api('POST', '/outbox/requeue-held', { token: coordinator })).body.requeued).toBe(0);
+	});
+});

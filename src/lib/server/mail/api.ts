@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineEndpoint, listOf, pageQuery } from '../api/endpoint';
 import { db } from '../db';
 import { notFound } from '../errors';
-import { getOutboxMail, listOutbox, MAIL_STATUSES, outboxFilterSchema, requeueMail, requeueMailInput, sendTestMail, sendTestMailInput } from '.';
+import { getOutboxMail, listOutbox, MAIL_STATUSES, outboxFilterSchema, requeueHeldMails, requeueMail, requeueMailInput, sendTestMail, sendTestMailInput } from '.';
 
 const mailSummarySchema = z.object({
 	id: z.number().int(),
@@ -116,6 +116,20 @@ export const mailEndpoints = [
 		async handler({ body, actor }) {
 			const id = await sendTestMail(db(), actor, { to: body.email });
 			return { id, status: 'queued' as const };
+		}
+	}),
+	defineEndpoint({
+		method: 'POST',
+		path: '/outbox/requeue-held',
+		operationId: 'requeueHeldMails',
+		summary: 'Alle zurückgehaltenen Mails in den Versand geben',
+		description: 'Für Mails, die ohne SMTP-Server im Postausgang geblieben sind, etwa nachdem SMTP_URL eingerichtet wurde.',
+		tag: 'Verwaltung',
+		access: 'coordinator',
+		status: 202,
+		response: z.object({ requeued: z.number().int().describe('Anzahl der Mails, die jetzt auf den Versand warten') }),
+		async handler({ actor }) {
+			return requeueHeldMails(db(), actor);
 		}
 	})
 ];

@@ -232,6 +232,24 @@ export async function requeueMail(conn: DbOrTx, actor: Actor, input: RequeueMail
 	});
 }
 
+/**
+ * Puts every held mail (written while no SMTP server was configured) back into the queue, e.g.
+ * after SMTP_URL has been set. Coordinators only; one audit record with the count.
+ */
+export async function requeueHeldMails(conn: DbOrTx, actor: Actor): Promise<{ requeued: number }> {
+	requireCoordinator(actor);
+	return conn.transaction(async (tx) => {
+		const held = await tx
+			.update(outboxMails)
+			.set({ status: 'queued', lastError: null })
+			.where(eq(outboxMails.status, 'held'))
+			.returning({ id: outboxMails.id });
+		for (const { id } of held) await enqueueJob(tx, 'mail.send', { mailId: id });
+		if (held.length) await recordAudit(tx, actor, { action: 'mail.held_requeued', objectType: 'mail', changes: { count: held.length } });
+		return { requeued: held.length };
+	});
+}
+
 export const sendTestMailInput = z.object({
 	/** Address the test mail goes to, e.g. the coordinator's own. */
 	// Not accounts' emailSchema: accounts sends mails, an import back would be circular.

@@ -3,7 +3,7 @@ import { fieldErrorsOf } from '$lib/server/errors';
 import { formFailure, text, type FormErrors } from '$lib/server/accounts/forms';
 import { config } from '$lib/server/config';
 import { db } from '$lib/server/db';
-import { listOutbox, MAIL_STATUS_LABELS, MAIL_STATUSES, outboxCounts, outboxFilterSchema, requeueMail, sendTestMail } from '$lib/server/mail';
+import { listOutbox, MAIL_STATUS_LABELS, MAIL_STATUSES, outboxCounts, outboxFilterSchema, requeueHeldMails, requeueMail, sendTestMail } from '$lib/server/mail';
 import { idOf, offsetOf, queryValues, requireCoordinatorPage } from '../admin';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -35,7 +35,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		mailFrom: config().mailFrom,
 		ownEmail: user.email,
 		requeued,
-		testMail
+		testMail,
+		heldRequeued: /^\d{1,9}$/.test(url.searchParams.get('zurueckgehalten') ?? '') ? Number(url.searchParams.get('zurueckgehalten')) : null
 	};
 };
 
@@ -65,6 +66,11 @@ export const actions: Actions = {
 		const q = listQuery(url);
 		q.set('erneut', String(id));
 		redirect(303, `/verwaltung/postausgang?${q}`);
+	},
+	alleZurueckgehaltenen: async ({ locals, url }) => {
+		requireCoordinatorPage(locals, url);
+		const { requeued } = await requeueHeldMails(db(), locals.actor);
+		redirect(303, `/verwaltung/postausgang?zurueckgehalten=${requeued}`);
 	},
 	testmail: async ({ request, locals, url }) => {
 		requireCoordinatorPage(locals, url);
