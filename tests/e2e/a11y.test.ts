@@ -21,7 +21,7 @@ const ANONYMOUS = [
 	'/gebiete/05566',
 	'/diese-seite-gibt-es-nicht'
 ];
-const COORDINATOR_PAGES = ['/konto', '/verwaltung', '/verwaltung/benutzer', '/verwaltung/postausgang', '/verwaltung/protokoll'];
+const COORDINATOR_PAGES = ['/konto', '/verwaltung', '/verwaltung/benutzer', '/verwaltung/postausgang', '/verwaltung/protokoll', '/verwaltung/rueckmeldungen', '/verwaltung/rueckmeldungen?status=alle'];
 const WIDTHS = [1280, 360];
 
 async function checkPage(ctx: BrowserContext, path: string, width: number, label: string) {
