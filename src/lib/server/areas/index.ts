@@ -37,10 +37,13 @@ interface Feature {
 
 /**
  * Loads the 432 areas with boundaries. Idempotent (upsert by AGS); runs on every start after
- * the migrations so that corrected reference files take effect.
+ * the migrations and writes only when the number of areas in the files differs from the table.
  */
 export async function loadAreas(conn: DbOrTx): Promise<number> {
 	const rows = parse(fs.readFileSync(dataFile('nrw-gebiete.csv'), 'utf8'), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+	const [{ n }] = await conn.select({ n: sql<number>`count(*)::int` }).from(areas);
+	// Reference data unchanged since the last start: skip the 1 MB of boundaries (every start).
+	if (n === rows.length) return 0;
 	const gemeindeGeo = JSON.parse(fs.readFileSync(dataFile('nrw-gemeinden.geojson'), 'utf8')) as { features: Feature[] };
 	const kreisGeo = JSON.parse(fs.readFileSync(dataFile('nrw-kreise.geojson'), 'utf8')) as { features: Feature[] };
 	const gemeindeShapes = new Map(gemeindeGeo.features.map((f) => [f.properties.ags, f.geometry]));
@@ -68,8 +71,6 @@ export async function loadAreas(conn: DbOrTx): Promise<number> {
 		};
 	});
 	const columns = getTableColumns(areas);
-	const [{ n }] = await conn.select({ n: sql<number>`count(*)::int` }).from(areas);
-	if (n === values.length) return 0; // reference data unchanged since last start
 	for (let i = 0; i < values.length; i += 100) {
 		await conn
 			.insert(areas)
