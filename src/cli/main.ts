@@ -6,8 +6,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ZodError } from 'zod';
 import { ConfigError, readConfig, setConfig } from '../lib/server/config';
-import { DomainError, fieldErrorsOf } from '../lib/server/errors';
-import { rootMessage, startPlatform, stopPlatform } from '../lib/server/runtime';
+import { DomainError, fieldErrorsOf, rootMessage } from '../lib/server/errors';
+import { startPlatform, stopPlatform } from '../lib/server/runtime';
 import { commands, type Command } from './commands';
 
 export class UsageError extends Error {}

@@ -57,3 +57,10 @@ export function notFound(message = 'Nicht gefunden.'): DomainError {
 export function requireCoordinator(actor: { role?: string }): void {
 	if (actor.role !== 'coordinator') throw forbidden('Das darf nur die Koordinierungsstelle.');
 }
+
+/** Drizzle wraps driver errors in "Failed query: <the whole SQL>"; the cause says what went wrong. */
+export function rootMessage(err: unknown): string {
+	let e = err as { message?: string; cause?: unknown };
+	while (e?.cause && typeof e.cause === 'object') e = e.cause as typeof e;
+	return e?.message ?? String(err);
+}

@@ -4,6 +4,7 @@
  * Used by the web server (hooks.server.ts) and, without the worker, by the CLI.
  */
 import { config, type Config } from './config';
+import { rootMessage } from './errors';
 import { openDatabase, migrateDatabase, type Database } from './db';
 import { loadAreas } from './areas';
 import { startWorker, type Worker } from './jobs';
@@ -75,11 +76,4 @@ export async function stopPlatform(log: Log = defaultLog): Promise<void> {
 	await s.worker?.stop();
 	await s.db.close();
 	log('Beendet.');
-}
-
-/** Drizzle wraps driver errors in "Failed query: <the whole SQL>"; the cause says what went wrong. */
-export function rootMessage(err: unknown): string {
-	let e = err as { message?: string; cause?: unknown };
-	while (e?.cause && typeof e.cause === 'object') e = e.cause as typeof e;
-	return e?.message ?? String(err);
 }

@@ -5,11 +5,10 @@
  */
 import type { RequestEvent } from '@sveltejs/kit';
 import { ZodError, type z } from 'zod';
-import { DomainError, fieldErrorsOf } from '../errors';
+import { DomainError, fieldErrorsOf, rootMessage } from '../errors';
 import type { Endpoint } from './endpoint';
 import { problem, problemFromDomainError } from './problem';
 import { endpoints } from './registry';
-import { rootMessage } from '../runtime';
 
 interface Route {
 	endpoint: Endpoint;
